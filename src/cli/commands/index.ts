@@ -1,0 +1,7 @@
+/**
+ * The CLI's commands. Each module exports `register(program)`; add new commands here.
+ */
+import type { Command } from 'commander';
+import { register as info } from './info.js';
+
+export const commands: ((program: Command) => void)[] = [info];

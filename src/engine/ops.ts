@@ -1,0 +1,166 @@
+/**
+ * Differentiable ops that every model uses, written so that training runs on every backend
+ * and at XNNPACK speed on wasm:
+ * - `matMul2d`: plain 2-D A@B whose gradient uses explicit transposes (wasm's XNNPACK path
+ *   only covers untransposed 2-D matMul; the built-in gradient uses transposed forms that
+ *   run ~15× slower).
+ * - `dense`: x[..., in] @ W[in, out] + b through `matMul2d`.
+ * - `bmm`: batched A@B (no transpose flags) with a gradient that also avoids transpose flags.
+ * - `conv1d`: dilated 1-D convolution with causal or same padding and a custom gradient
+ *   (tfjs has no gradient for dilation > 1 on any backend).
+ */
+import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf.js';
+
+/** Typed wrapper of `tf.customGrad`: `f(inputs, save)` returns the value and its gradient function. */
+export function customGrad<T extends Tensor>(
+  f: (inputs: Tensor[], save: tf.GradSaveFunc) => { value: T; gradFunc: (dy: T, saved: Tensor[]) => Tensor | Tensor[] },
+): (...inputs: Tensor[]) => T {
+  const g = tf.customGrad(((...args: (Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    return f(args as Tensor[], save);
+  }) as never);
+  return g as unknown as (...inputs: Tensor[]) => T;
+}
+
+/** 2-D matMul `[m, k] @ [k, n]` with an XNNPACK-friendly backward pass. */
+export const matMul2d = customGrad(([a, b], save) => {
+  save([a!, b!]);
+  return {
+    value: tf.matMul(a as Tensor2D, b as Tensor2D),
+    gradFunc: (dy, saved) => {
+      const [sa, sb] = saved as [Tensor2D, Tensor2D];
+      return [tf.matMul(dy as Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as Tensor2D)];
+    },
+  };
+}) as (a: Tensor2D, b: Tensor2D) => Tensor2D;
+
+/** Batched matMul `[b, m, k] @ [b, k, n]` whose gradient avoids transpose flags. */
+export const bmm = customGrad(([a, b], save) => {
+  save([a!, b!]);
+  return {
+    value: tf.matMul(a as Tensor3D, b as Tensor3D),
+    gradFunc: (dy, saved) => {
+      const [sa, sb] = saved as [Tensor3D, Tensor3D];
+      return [
+        tf.matMul(dy as Tensor3D, tf.transpose(sb, [0, 2, 1])),
+        tf.matMul(tf.transpose(sa, [0, 2, 1]), dy as Tensor3D),
+      ];
+    },
+  };
+}) as (a: Tensor3D, b: Tensor3D) => Tensor3D;
+
+/**
+ * Affine map over the last axis: `x[..., in] @ w[in, out] (+ b[out])`.
+ * Any leading shape is flattened into the rows of one 2-D matMul.
+ */
+export function dense<T extends Tensor>(x: T, w: Tensor2D, b?: Tensor): T {
+  const shape = x.shape;
+  const inDim = shape[shape.length - 1]!;
+  const outDim = w.shape[1];
+  const x2 = shape.length === 2 ? (x as unknown as Tensor2D) : tf.reshape(x, [-1, inDim]) as Tensor2D;
+  let y: Tensor = matMul2d(x2, w);
+  if (b) y = tf.add(y, b);
+  return (shape.length === 2 ? y : tf.reshape(y, [...shape.slice(0, -1), outDim])) as T;
+}
+
+export type Conv1dPadding = 'causal' | 'same' | 'valid';
+
+/** Left and right zero-padding of a conv with kernel K and dilation d. */
+export function convPadding(kernel: number, dilation: number, padding: Conv1dPadding): [number, number] {
+  const rf = (kernel - 1) * dilation;
+  if (padding === 'valid') return [0, 0];
+  if (padding === 'causal') return [rf, 0];
+  // 'same' as TS2Vec's SamePadConv: pad rf/2 each side (rf even for odd K); for an odd
+  // receptive field the extra step is taken from the right.
+  const left = Math.floor(rf / 2);
+  return [left, rf - left];
+}
+
+/** Stacks the K dilated taps of `xp` (already padded) into rows: `[B*Lout, K*C]`. */
+function im2col(xp: Tensor3D, kernel: number, dilation: number, outLen: number): Tensor2D {
+  const [B, , C] = xp.shape;
+  const taps: Tensor3D[] = [];
+  for (let k = 0; k < kernel; k++) taps.push(tf.slice(xp, [0, k * dilation, 0], [B, outLen, C]));
+  return tf.reshape(kernel === 1 ? taps[0]! : tf.concat(taps, 2), [B * outLen, kernel * C]) as Tensor2D;
+}
+
+const conv1dCache = new Map<string, (x: Tensor3D, w: Tensor3D) => Tensor3D>();
+
+function makeConv1d(dilation: number, padL: number, padR: number): (x: Tensor3D, w: Tensor3D) => Tensor3D {
+  return customGrad(([x, w], save) => {
+    const xt = x as Tensor3D, wt = w as Tensor3D;
+    const K = wt.shape[0];
+    const xp = padL || padR ? tf.pad(xt, [[0, 0], [padL, padR], [0, 0]]) : xt;
+    save([xt, wt]);
+    const value = K === 1
+      ? dense(xp, tf.reshape(wt, [wt.shape[1], wt.shape[2]]) as Tensor2D)
+      : tf.conv1d(xp, wt, 1, 'valid', 'NWC', dilation);
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const [sx, sw] = saved as [Tensor3D, Tensor3D];
+        const [B, L, C] = sx.shape;
+        const [Kk, , F] = sw.shape;
+        const rf = (Kk - 1) * dilation;
+        const dy3 = dy as Tensor3D;
+        const outLen = dy3.shape[1];
+        // dx: full correlation of dy with the flipped, transposed kernel, cropped to x.
+        let dx: Tensor3D;
+        const wT = tf.transpose(tf.reverse(sw, 0), [0, 2, 1]) as Tensor3D; // [K, F, C]
+        if (Kk === 1) {
+          dx = dense(dy3, tf.reshape(wT, [F, C]) as Tensor2D);
+          if (padL || padR) dx = tf.slice(dx, [0, padL, 0], [B, L, C]);
+        } else {
+          const pl = rf - padL, pr = rf - padR;
+          const dyp = tf.pad(dy3, [[0, 0], [Math.max(pl, 0), Math.max(pr, 0)], [0, 0]]);
+          dx = tf.conv1d(dyp, wT, 1, 'valid', 'NWC', dilation);
+          if (pl < 0 || pr < 0 || dx.shape[1] !== L) dx = tf.slice(dx, [0, Math.max(-pl, 0), 0], [B, L, C]);
+        }
+        // dW = im2col(xp)^T @ dy as one plain 2-D matMul.
+        const xp2 = padL || padR ? tf.pad(sx, [[0, 0], [padL, padR], [0, 0]]) : sx;
+        const cols = im2col(xp2, Kk, dilation, outLen);
+        const dw = tf.reshape(tf.matMul(tf.transpose(cols), tf.reshape(dy3, [B * outLen, F]) as Tensor2D), [Kk, C, F]);
+        return [dx, dw];
+      },
+    };
+  }) as (x: Tensor3D, w: Tensor3D) => Tensor3D;
+}
+
+/**
+ * 1-D convolution, NWC: `x [B, L, Cin]`, `w [K, Cin, Cout]` → `[B, Lout, Cout]`, with
+ * dilation and 'causal' (output t sees inputs ≤ t), 'same' or 'valid' padding. Gradients
+ * for x and w are defined for every dilation and run on every backend.
+ */
+export function conv1d(x: Tensor3D, w: Tensor3D, opts: { dilation?: number; padding?: Conv1dPadding } = {}): Tensor3D {
+  const dilation = opts.dilation ?? 1;
+  const [padL, padR] = convPadding(w.shape[0], dilation, opts.padding ?? 'same');
+  const key = `${dilation}:${padL}:${padR}`;
+  let f = conv1dCache.get(key);
+  if (!f) conv1dCache.set(key, (f = makeConv1d(dilation, padL, padR)));
+  return f(x, w);
+}
+
+/** GELU, exact form `x * Φ(x)` via erf (as PyTorch's default). */
+export function gelu<T extends Tensor>(x: T): T {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))) as T;
+}
+
+/**
+ * Rows of `table [V, D]` at `indices` with a gradient that every backend can run
+ * (scatter-add written as a one-hot matMul, which avoids UnsortedSegmentSum).
+ */
+export function gatherRows(table: Tensor2D, indices: tf.Tensor1D): Tensor2D {
+  const V = table.shape[0];
+  const g = customGrad(([t], save) => {
+    save([]);
+    return {
+      value: tf.gather(t as Tensor2D, indices) as Tensor2D,
+      gradFunc: (dy) => {
+        // (oneHot's dtype argument is ignored by wasm 4.22: cast instead)
+        const oh = tf.cast(tf.oneHot(indices, V), 'float32') as Tensor2D; // [n, V]
+        return [tf.matMul(tf.transpose(oh), dy as Tensor2D)];
+      },
+    };
+  });
+  return g(table) as Tensor2D;
+}

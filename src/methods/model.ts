@@ -1,0 +1,106 @@
+/**
+ * The one model API every pretraining method implements: `fit`, `encode`, `save`, and
+ * `loadModel(dir)` dispatching on the method recorded in the model directory.
+ */
+import type { TimeSeriesDataset } from '../data/dataset.js';
+import type { OnNonFinite } from '../engine/optim.js';
+import type { ProgressCallback } from '../engine/progress.js';
+import { loadModelDir } from '../engine/weights.js';
+import { TsreprError } from '../errors.js';
+
+export interface FitOptions {
+  /** called after every iteration */
+  onProgress?: ProgressCallback;
+  /** aborts training between iterations (throws an ABORTED error) */
+  signal?: AbortSignal;
+  /** write a checkpoint every N iterations (requires `checkpointDir`) */
+  checkpointEvery?: number;
+  checkpointDir?: string;
+  /** continue from the latest checkpoint in `checkpointDir` when there is one */
+  resume?: boolean;
+  /** what to do when a loss or gradient is NaN/Inf: stop with an error (default) or skip the batch */
+  onNonFinite?: OnNonFinite;
+  /** read the loss back every N iterations (default 1; larger avoids GPU sync) */
+  lossEvery?: number;
+}
+
+export interface FitResult {
+  iterations: number;
+  epochs: number;
+  seconds: number;
+  secondsPerIteration: number;
+  /** loss per iteration where it was read back (NaN elsewhere) */
+  losses: number[];
+  /** iterations skipped because of non-finite values (`onNonFinite: 'skip'`) */
+  skippedSteps: number;
+  /** iteration the run resumed from (0 when it started fresh) */
+  resumedFrom: number;
+}
+
+export type Pooling = 'full' | 'timestamp' | 'multiscale';
+
+export interface EncodeOptions {
+  /** 'full': one vector per series (max-pool over time); 'timestamp': one per step; 'multiscale': max-pools at scales 2^k concatenated */
+  pooling?: Pooling;
+  /** sliding inference: encode windows of this many steps (TS2Vec forecasting/anomaly use 1) */
+  slidingLength?: number;
+  /** context kept before each sliding window */
+  slidingPadding?: number;
+  /** causal sliding windows (only past context) */
+  causal?: boolean;
+  /** series per forward pass */
+  batchSize?: number;
+  /** 'mask_last' masks the last timestamp of each window (TS2Vec anomaly protocol) */
+  mask?: 'all_true' | 'mask_last';
+  onProgress?: ProgressCallback;
+}
+
+/** Dense float32 array with its shape: `[N, D]` or `[N, T, D]`. */
+export interface Representation {
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface RepresentationModel {
+  /** method name as stored in model directories ('ts2vec', 'masked', …) */
+  readonly method: string;
+  /** dimension of one representation vector */
+  readonly reprDims: number;
+  /** JSON-serialisable hyper-parameters */
+  getConfig(): object;
+  fit(ds: TimeSeriesDataset, opts?: FitOptions): Promise<FitResult>;
+  encode(ds: TimeSeriesDataset, opts?: EncodeOptions): Promise<Representation>;
+  save(dir: string): Promise<void>;
+  dispose(): void;
+}
+
+export type LoadedArtifacts = Awaited<ReturnType<typeof loadModelDir>>;
+type Loader = (art: LoadedArtifacts, dir: string) => Promise<RepresentationModel> | RepresentationModel;
+const loaders = new Map<string, Loader>();
+
+/** Registers how to rebuild a method's model from a loaded model directory. */
+export function registerMethod(method: string, loader: Loader): void {
+  loaders.set(method, loader);
+}
+
+export function registeredMethods(): string[] {
+  return [...loaders.keys()];
+}
+
+/** Loads any saved model; the method is read from the directory's manifest. */
+export async function loadModel(dir: string): Promise<RepresentationModel> {
+  const art = await loadModelDir(dir);
+  const loader = loaders.get(art.manifest.method);
+  if (!loader) {
+    for (const t of art.tensors.values()) t.dispose();
+    throw new TsreprError('BAD_MODEL', `${dir}: model method '${art.manifest.method}' is not known to this tsrepr (known: ${[...loaders.keys()].join(', ')})`);
+  }
+  try {
+    return await loader(art, dir);
+  } catch (e) {
+    if (e instanceof TsreprError) throw e;
+    throw new TsreprError('BAD_MODEL', `${dir}: cannot rebuild the '${art.manifest.method}' model: ${(e as Error).message}`, undefined, { cause: e });
+  } finally {
+    for (const t of art.tensors.values()) t.dispose();
+  }
+}

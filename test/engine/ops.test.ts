@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { bmm, conv1d, dense, gatherRows, matMul2d } from '../../src/engine/ops.js';
+import { Rng } from '../../src/engine/random.js';
+import { tf } from '../../src/engine/tf.js';
+import { maxAbsDiff, setUpBackend } from '../helpers.js';
+
+before(setUpBackend);
+
+/** Reference dilated conv written with slices and plain matMuls (autodiff through tfjs). */
+function refConv(x: tf.Tensor3D, w: tf.Tensor3D, d: number, padL: number, padR: number): tf.Tensor3D {
+  const [B, L, C] = x.shape; const [K, , F] = w.shape;
+  const xp = tf.pad(x, [[0, 0], [padL, padR], [0, 0]]);
+  const Lout = L + padL + padR - (K - 1) * d;
+  let y: tf.Tensor = tf.zeros([B * Lout, F]);
+  for (let k = 0; k < K; k++) {
+    const tap = tf.reshape(tf.slice(xp, [0, k * d, 0], [B, Lout, C]), [B * Lout, C]) as tf.Tensor2D;
+    y = tf.add(y, tf.matMul(tap, tf.reshape(tf.slice(w, [k, 0, 0], [1, C, F]), [C, F]) as tf.Tensor2D));
+  }
+  return tf.reshape(y, [B, Lout, F]) as tf.Tensor3D;
+}
+
+test('conv1d forward and gradients match a reference for causal/same/valid and dilations', () => {
+  const rng = new Rng(1);
+  const cases: [('causal' | 'same' | 'valid'), number, number, number, number][] = [
+    ['causal', 4, 3, 8, 0], ['same', 2, 3, 2, 2], ['same', 1, 1, 0, 0], ['valid', 2, 3, 0, 0], ['same', 3, 2, 1, 2], ['causal', 1, 5, 4, 0],
+  ];
+  for (const [pad, d, K, pl, pr] of cases) {
+    tf.tidy(() => {
+      const x = tf.tensor(rng.normalArray(2 * 13 * 3), [2, 13, 3]) as tf.Tensor3D;
+      const w = tf.tensor(rng.normalArray(K * 3 * 5), [K, 3, 5]) as tf.Tensor3D;
+      const y = conv1d(x, w, { dilation: d, padding: pad });
+      const yr = refConv(x, w, d, pl, pr);
+      assert.deepEqual(y.shape, yr.shape, `${pad} d=${d} K=${K}`);
+      assert.ok(maxAbsDiff(y, yr) < 1e-4);
+      const gy = tf.tensor(rng.normalArray(y.size), y.shape);
+      const f = (fn: typeof refConv | null) => (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(fn ? fn(a as tf.Tensor3D, b as tf.Tensor3D, d, pl, pr) : conv1d(a as tf.Tensor3D, b as tf.Tensor3D, { dilation: d, padding: pad }), gy));
+      const [gx, gw] = tf.grads(f(null))([x, w]);
+      const [rx, rw] = tf.grads(f(refConv))([x, w]);
+      assert.ok(maxAbsDiff(gx!, rx!) < 1e-4, `dx ${pad} d=${d} K=${K}`);
+      assert.ok(maxAbsDiff(gw!, rw!) < 1e-4, `dw ${pad} d=${d} K=${K}`);
+    });
+  }
+});
+
+test('causal conv1d output at t does not depend on inputs after t', () => {
+  tf.tidy(() => {
+    const rng = new Rng(2);
+    const x = tf.tensor(rng.normalArray(20), [1, 20, 1]) as tf.Tensor3D;
+    const w = tf.tensor(rng.normalArray(3 * 4), [3, 1, 4]) as tf.Tensor3D;
+    const x2 = tf.concat([tf.slice(x, [0, 0, 0], [1, 10, 1]), tf.mul(tf.slice(x, [0, 10, 0], [1, 10, 1]), 100)], 1) as tf.Tensor3D;
+    const a = tf.slice(conv1d(x, w, { dilation: 2, padding: 'causal' }), [0, 0, 0], [1, 10, 4]);
+    const b = tf.slice(conv1d(x2, w, { dilation: 2, padding: 'causal' }), [0, 0, 0], [1, 10, 4]);
+    assert.ok(maxAbsDiff(a, b) < 1e-6);
+  });
+});
+
+test('matMul2d, dense and bmm have the same values and gradients as tf.matMul', () => {
+  tf.tidy(() => {
+    const rng = new Rng(3);
+    const a = tf.tensor(rng.normalArray(12), [4, 3]) as tf.Tensor2D, b = tf.tensor(rng.normalArray(6), [3, 2]) as tf.Tensor2D;
+    const loss = (mm: (p: tf.Tensor2D, q: tf.Tensor2D) => tf.Tensor2D) => (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(mm(p as tf.Tensor2D, q as tf.Tensor2D)));
+    const g1 = tf.grads(loss(matMul2d))([a, b]);
+    const g2 = tf.grads(loss((p, q) => tf.matMul(p, q)))([a, b]);
+    assert.ok(maxAbsDiff(g1[0]!, g2[0]!) < 1e-5 && maxAbsDiff(g1[1]!, g2[1]!) < 1e-5);
+    const x3 = tf.tensor(rng.normalArray(2 * 5 * 3), [2, 5, 3]);
+    assert.deepEqual(dense(x3, b, tf.ones([2])).shape, [2, 5, 2]);
+    assert.ok(maxAbsDiff(dense(x3, b), tf.reshape(tf.matMul(tf.reshape(x3, [10, 3]) as tf.Tensor2D, b), [2, 5, 2])) < 1e-5);
+    const p = tf.tensor(rng.normalArray(2 * 4 * 3), [2, 4, 3]) as tf.Tensor3D, q = tf.tensor(rng.normalArray(2 * 3 * 5), [2, 3, 5]) as tf.Tensor3D;
+    const lb = (mm: (u: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D) => (u: tf.Tensor, v: tf.Tensor) => tf.sum(tf.square(mm(u as tf.Tensor3D, v as tf.Tensor3D)));
+    const h1 = tf.grads(lb(bmm))([p, q]);
+    const h2 = tf.grads(lb((u, v) => tf.matMul(u, v)))([p, q]);
+    assert.ok(maxAbsDiff(h1[0]!, h2[0]!) < 1e-4 && maxAbsDiff(h1[1]!, h2[1]!) < 1e-4);
+  });
+});
+
+test('gatherRows has a gradient on this backend (scatter-add)', () => {
+  tf.tidy(() => {
+    const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const idx = tf.tensor1d([2, 0, 2], 'int32');
+    assert.deepEqual(Array.from(gatherRows(table, idx).dataSync()), [5, 6, 1, 2, 5, 6]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(gatherRows(t as tf.Tensor2D, idx)))(table);
+    assert.deepEqual(Array.from(g.dataSync()), [1, 1, 0, 0, 2, 2]);
+  });
+});
