@@ -76,15 +76,35 @@ export interface RepresentationModel {
 
 export type LoadedArtifacts = Awaited<ReturnType<typeof loadModelDir>>;
 type Loader = (art: LoadedArtifacts, dir: string) => Promise<RepresentationModel> | RepresentationModel;
-const loaders = new Map<string, Loader>();
 
-/** Registers how to rebuild a method's model from a loaded model directory. */
-export function registerMethod(method: string, loader: Loader): void {
-  loaders.set(method, loader);
+export interface MethodEntry {
+  /** one-line description for help texts */
+  description: string;
+  /**
+   * Builds an unfitted model for data with `inputDims` channels from user options
+   * (hyper-parameters by name, e.g. from the CLI's `--set key=value`); validates them.
+   */
+  create(inputDims: number, options: Record<string, unknown>): RepresentationModel;
+  /** rebuilds a fitted model from its saved directory */
+  load: Loader;
+}
+const entries = new Map<string, MethodEntry>();
+const loaders = { get: (m: string) => entries.get(m)?.load, keys: () => entries.keys() };
+
+/** Registers a pretraining method: how to create it and how to rebuild it from a model directory. */
+export function registerMethod(method: string, entry: MethodEntry): void {
+  entries.set(method, entry);
 }
 
 export function registeredMethods(): string[] {
-  return [...loaders.keys()];
+  return [...entries.keys()];
+}
+
+/** Creates an unfitted model of a registered method. */
+export function createModel(method: string, inputDims: number, options: Record<string, unknown> = {}): RepresentationModel {
+  const e = entries.get(method);
+  if (!e) throw new TsreprError('BAD_OPTION', `unknown method '${method}'; available: ${[...entries.keys()].join(', ') || 'none'}`);
+  return e.create(inputDims, options);
 }
 
 /** Loads any saved model; the method is read from the directory's manifest. */
