@@ -44,6 +44,7 @@ export function arrowRawTable(table: arrow.Table, file: string): RawTable {
       return c;
     },
     rowNumber: (i) => i + 1,
+    timeColumns: table.schema.fields.filter((f) => arrow.DataType.isTimestamp(f.type) || arrow.DataType.isDate(f.type)).map((f) => f.name),
   };
 }
 

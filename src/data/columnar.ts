@@ -13,6 +13,8 @@ export interface RawTable {
   numRows: number;
   column(name: string): ArrayLike<unknown>;
   rowNumber(i: number): number;
+  /** columns whose storage type is a date/time (Arrow Timestamp/Date, Parquet TIMESTAMP) */
+  timeColumns?: string[];
 }
 
 /** Options shared by the wide loaders (CSV, Arrow, Parquet). */
@@ -51,7 +53,7 @@ export function requireColumn(t: RawTable, name: string, role: string): void {
 function resolveTime(t: RawTable, time: string | false | undefined): string | undefined {
   if (time === false) return undefined;
   if (time !== undefined) { requireColumn(t, time, 'time'); return time; }
-  return t.names.find((n) => TIME_NAMES.includes(n.trim().toLowerCase()));
+  return t.names.find((n) => TIME_NAMES.includes(n.trim().toLowerCase())) ?? t.timeColumns?.[0];
 }
 
 /** A column counts as numeric when most of its non-missing cells look like numbers. */
@@ -121,7 +123,7 @@ export function wideToDataset(t: RawTable, opts: WideOptions = {}): TimeSeriesDa
     channels = [];
     const dropped: string[] = [];
     for (const name of t.names) {
-      if (reserved.has(name)) continue;
+      if (reserved.has(name) || t.timeColumns?.includes(name)) continue;
       if (isNumericColumn(t.column(name))) channels.push(name); else dropped.push(name);
     }
     if (dropped.length) notes.push(`dropped non-numeric column(s) ${dropped.map((d) => JSON.stringify(d)).join(', ')}`);
