@@ -89,17 +89,18 @@ export interface StepResult {
 
 /**
  * One optimisation step: computes the loss and gradients of `lossFn` w.r.t. the
- * optimiser's parameters, checks that loss and gradient norm are finite, and applies the
- * update. A non-finite value raises a DIVERGED error naming the step (or, with
- * `onNonFinite: 'skip'`, skips the update). `readLoss: false` avoids the GPU→CPU readback
- * (the finiteness check then happens only on steps that read the loss).
+ * optimiser's parameters and applies the update. When `readLoss` (default true) it first
+ * reads the loss and the gradient norm back (asynchronously: WebGPU in Node has no
+ * synchronous read-back) and checks they are finite: a non-finite value raises a DIVERGED
+ * error naming the step, or with `onNonFinite: 'skip'` skips the update. `readLoss: false`
+ * avoids the device→CPU sync entirely (use it on GPUs for most steps).
  */
-export function optimizerStep(
+export async function optimizerStep(
   opt: Adam,
   params: Map<string, Variable>,
   lossFn: () => tf.Scalar,
   opts: { onNonFinite?: OnNonFinite; readLoss?: boolean; stepLabel?: number } = {},
-): StepResult {
+): Promise<StepResult> {
   const readLoss = opts.readLoss ?? true;
   const trainable = [...params.entries()].filter(([, v]) => v.trainable);
   const { value, grads } = tf.variableGrads(lossFn, trainable.map(([, v]) => v));
@@ -107,7 +108,7 @@ export function optimizerStep(
     let loss: number | undefined;
     if (readLoss) {
       const gnorm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-      const [lv, gv] = [value.dataSync()[0]!, gnorm.dataSync()[0]!];
+      const [lv, gv] = [(await value.data())[0]!, (await gnorm.data())[0]!];
       gnorm.dispose();
       loss = lv;
       if (!Number.isFinite(lv) || !Number.isFinite(gv)) {

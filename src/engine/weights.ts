@@ -51,14 +51,14 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   await fsp.rename(tmp, path);
 }
 
-/** Serialises named tensors into one little-endian buffer plus specs. */
-export function encodeTensors(tensors: Map<string, Tensor>): { specs: WeightSpec[]; data: Uint8Array } {
+/** Serialises named tensors into one little-endian buffer plus specs (async read-back: works on WebGPU). */
+export async function encodeTensors(tensors: Map<string, Tensor>): Promise<{ specs: WeightSpec[]; data: Uint8Array }> {
   const specs: WeightSpec[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
     if (t.dtype !== 'float32' && t.dtype !== 'int32') throw new Error(`cannot save tensor ${name} of dtype ${t.dtype}`);
-    const vals = t.dataSync() as Float32Array | Int32Array;
+    const vals = (await t.data()) as Float32Array | Int32Array;
     const bytes = new Uint8Array(vals.buffer.slice(vals.byteOffset, vals.byteOffset + vals.byteLength));
     specs.push({ name, shape: t.shape, dtype: t.dtype, offset, length: bytes.byteLength });
     chunks.push(bytes);
@@ -95,7 +95,7 @@ export async function saveModelDir(dir: string, art: ModelArtifacts): Promise<vo
   await fsp.mkdir(tmp, { recursive: true });
   try {
     const files: Record<string, Uint8Array> = {};
-    const { specs, data } = encodeTensors(art.tensors);
+    const { specs, data } = await encodeTensors(art.tensors);
     files['weights.bin'] = data;
     files['weights.json'] = new TextEncoder().encode(JSON.stringify(specs));
     files['config.json'] = new TextEncoder().encode(JSON.stringify(art.config, null, 2));

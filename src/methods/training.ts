@@ -29,9 +29,10 @@ export interface TrainingSpec {
   /**
    * Runs iteration `i` (0-based): samples its batch from `rng`, updates the parameters,
    * and returns the loss when `readLoss` (else undefined), or null when the step was
-   * skipped for non-finite values.
+   * skipped for non-finite values. May be async (use `await optimizerStep(...)`); never
+   * read tensors synchronously (`dataSync`), which WebGPU in Node cannot do.
    */
-  step: (i: number, readLoss: boolean) => number | undefined | null;
+  step: (i: number, readLoss: boolean) => number | undefined | null | Promise<number | undefined | null>;
   /** extra state to checkpoint (e.g. averaged weights), and how to restore it */
   extraState?: { get(): Map<string, Tensor>; set(t: Map<string, Tensor>): void };
 }
@@ -40,7 +41,9 @@ const CKPT_LATEST = 'latest.json';
 
 /** Runs a training loop per `spec` with the user's `FitOptions`. */
 export async function runTraining(spec: TrainingSpec, opts: FitOptions = {}): Promise<FitResult> {
-  const lossEvery = Math.max(1, Math.floor(opts.lossEvery ?? 1));
+  // On a GPU every read-back is a sync point: read the loss every 10 steps by default there.
+  const onGpu = ['webgpu', 'tensorflow'].includes(tf.getBackend());
+  const lossEvery = Math.max(1, Math.floor(opts.lossEvery ?? (onGpu ? 10 : 1)));
   const ckptEvery = opts.checkpointEvery ?? 0;
   if (ckptEvery > 0 && !opts.checkpointDir) throw new TsreprError('BAD_OPTION', 'checkpointEvery needs checkpointDir');
   const losses: number[] = [];
@@ -58,7 +61,7 @@ export async function runTraining(spec: TrainingSpec, opts: FitOptions = {}): Pr
   for (let i = start; i < spec.totalSteps; i++) {
     if (opts.signal?.aborted) throw new TsreprError('ABORTED', `${spec.name} aborted at iteration ${i}`);
     const readLoss = (i + 1) % lossEvery === 0 || i === spec.totalSteps - 1;
-    const loss = spec.step(i, readLoss);
+    const loss = await spec.step(i, readLoss);
     if (loss === null) skipped++;
     losses.push(loss ?? NaN);
     opts.onProgress?.({ phase: spec.name, done: i + 1, total: spec.totalSteps, metrics: loss != null ? { loss } : undefined });

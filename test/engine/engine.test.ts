@@ -64,16 +64,16 @@ test('model directories round-trip and refuse corrupt or truncated files', async
   }
 });
 
-test('Adam minimises a quadratic; optimizerStep stops on NaN loss, or skips it', () => {
+test('Adam minimises a quadratic; optimizerStep stops on NaN loss, or skips it', async () => {
   const w = tf.variable(tf.tensor1d([3, -2]));
   const params = new Map([['w', w]]);
   const opt = new Adam(params, { lr: 0.1 });
-  for (let i = 0; i < 200; i++) optimizerStep(opt, params, () => tf.sum(tf.square(w)) as tf.Scalar);
+  for (let i = 0; i < 200; i++) await optimizerStep(opt, params, () => tf.sum(tf.square(w)) as tf.Scalar);
   assert.ok(Math.max(...Array.from(w.dataSync()).map(Math.abs)) < 0.05);
-  assert.throws(() => optimizerStep(opt, params, () => tf.mul(tf.sum(w), NaN) as tf.Scalar, { stepLabel: 201 }),
+  await assert.rejects(optimizerStep(opt, params, () => tf.mul(tf.sum(w), NaN) as tf.Scalar, { stepLabel: 201 }),
     (e: unknown) => e instanceof TsreprError && e.code === 'DIVERGED' && /step 201/.test(e.message) && /learning rate/.test(e.message));
   const before = Array.from(w.dataSync());
-  const r = optimizerStep(opt, params, () => tf.mul(tf.sum(w), NaN) as tf.Scalar, { onNonFinite: 'skip' });
+  const r = await optimizerStep(opt, params, () => tf.mul(tf.sum(w), NaN) as tf.Scalar, { onNonFinite: 'skip' });
   assert.equal(r.skipped, true);
   assert.deepEqual(Array.from(w.dataSync()), before);
   opt.dispose(); w.dispose();
