@@ -2,6 +2,7 @@
  * The CLI's commands. Each module exports `register(program)`; add new commands here.
  */
 import type { Command } from 'commander';
+import { register as datasets } from './datasets.js';
 import { register as info } from './info.js';
 
-export const commands: ((program: Command) => void)[] = [info];
+export const commands: ((program: Command) => void)[] = [info, datasets];
