@@ -1,0 +1,128 @@
+/**
+ * TS2Vec's anomaly score from a representation model: for each step t the window of the last
+ * `padding + 1` steps is encoded twice, once with the last step's input masked ('mask_last') and
+ * once unmasked, and the raw error is the L1 distance of the two representations at t:
+ * `err_t = ‖r_unmasked(t) − r_masked(t)‖₁` (causal sliding inference, sliding length 1).
+ * Windows are built here, so the batch and the streaming paths encode exactly the same windows.
+ */
+import { createDataset, type TimeSeriesDataset } from '../../data/dataset.js';
+import type { ProgressCallback } from '../../engine/progress.js';
+import { checkNumber, TsreprError } from '../../errors.js';
+import { createModel, type RepresentationModel } from '../../methods/model.js';
+import { seriesLength, type RawScorer, type ScorerFitOptions, type Series } from './detector.js';
+
+export interface RepresentationScorerOptions {
+  /** registered method to create and train when no `model` is given (default 'ts2vec') */
+  method?: string;
+  /** hyper-parameters passed to `createModel` (e.g. a small, fast configuration) */
+  modelOptions?: Record<string, unknown>;
+  /** an already trained model (cold start / pretrained); `fit` then only learns normalisation */
+  model?: RepresentationModel;
+  /** past steps in each window (TS2Vec: 200) */
+  padding?: number;
+  /** windows per encode call */
+  batchSize?: number;
+  /** z-normalise every channel with the training mean/std before encoding (default true) */
+  normalize?: boolean;
+}
+
+/** Per-channel mean/std of the finite values of a series. */
+export function channelStats(s: Series): { mean: Float64Array; std: Float64Array } {
+  const C = s.channels, T = seriesLength(s);
+  const mean = new Float64Array(C), std = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    let n = 0, a = 0, a2 = 0;
+    for (let t = 0; t < T; t++) { const v = s.values[t * C + c]!; if (Number.isFinite(v)) { n++; a += v; a2 += v * v; } }
+    const m = n ? a / n : 0;
+    mean[c] = m;
+    const sd = n ? Math.sqrt(Math.max(0, a2 / n - m * m)) : 1;
+    std[c] = sd > 0 ? sd : 1;
+  }
+  return { mean, std };
+}
+
+function normalised(s: Series, st?: { mean: Float64Array; std: Float64Array }): Float32Array {
+  if (!st) return s.values;
+  const C = s.channels;
+  return Float32Array.from(s.values, (v, i) => (v - st.mean[i % C]!) / st.std[i % C]!);
+}
+
+/**
+ * Builds the causal windows ending at steps `[from, to)`: `[to − from, padding + 1, C]`,
+ * NaN before step 0 (the model masks missing inputs).
+ */
+export function causalWindows(values: Float32Array, channels: number, from: number, to: number, padding: number): TimeSeriesDataset {
+  const L = padding + 1, C = channels, n = to - from;
+  const out = new Float32Array(n * L * C).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    const end = from + i; // inclusive
+    const begin = Math.max(0, end - padding);
+    out.set(values.subarray(begin * C, (end + 1) * C), (i * L + (L - (end - begin + 1))) * C);
+  }
+  return createDataset({ values: out, n, length: L, channels: C, lengths: new Int32Array(n).fill(L) });
+}
+
+/** The TS2Vec masked-vs-unmasked representation difference as a raw anomaly scorer. */
+export class RepresentationDiffScorer implements RawScorer {
+  readonly name: string;
+  readonly padding: number;
+  readonly batchSize: number;
+  private model?: RepresentationModel;
+  private readonly ownsModel: boolean;
+  private stats?: { mean: Float64Array; std: Float64Array };
+
+  constructor(private readonly opts: RepresentationScorerOptions = {}) {
+    this.padding = checkNumber('padding', opts.padding ?? 200, { min: 0, integer: true });
+    this.batchSize = checkNumber('batchSize', opts.batchSize ?? 256, { min: 1, integer: true });
+    this.model = opts.model;
+    this.ownsModel = !opts.model;
+    this.name = opts.model?.method ?? opts.method ?? 'ts2vec';
+  }
+
+  get context(): number {
+    return this.padding;
+  }
+
+  /** The model in use (after fit, or the one given). */
+  get representationModel(): RepresentationModel | undefined {
+    return this.model;
+  }
+
+  async fit(train: Series, opts: ScorerFitOptions = {}): Promise<void> {
+    this.stats = this.opts.normalize === false ? undefined : channelStats(train);
+    if (this.model) return;
+    const T = seriesLength(train);
+    const ds = createDataset({ values: normalised(train, this.stats), n: 1, length: T, channels: train.channels });
+    this.model = createModel(this.opts.method ?? 'ts2vec', train.channels, this.opts.modelOptions ?? {});
+    await this.model.fit(ds, { onProgress: opts.onProgress, signal: opts.signal });
+  }
+
+  async scoreRange(s: Series, start: number, opts: { onProgress?: ProgressCallback } = {}): Promise<Float32Array> {
+    const model = this.model;
+    if (!model) throw new TsreprError('NOT_FITTED', `${this.name} anomaly scorer: call fit() first`);
+    const T = seriesLength(s), C = s.channels;
+    const values = normalised(s, this.stats);
+    const out = new Float32Array(Math.max(0, T - start));
+    for (let from = start; from < T; from += this.batchSize) {
+      const to = Math.min(T, from + this.batchSize);
+      const ds = causalWindows(values, C, from, to, this.padding);
+      const masked = await model.encode(ds, { pooling: 'timestamp', mask: 'mask_last', batchSize: this.batchSize });
+      const plain = await model.encode(ds, { pooling: 'timestamp', mask: 'all_true', batchSize: this.batchSize });
+      const L = this.padding + 1, D = masked.shape[masked.shape.length - 1]!;
+      if (masked.data.length !== (to - from) * L * D) throw new TsreprError('BAD_MODEL', `encode returned shape [${masked.shape.join(', ')}], expected [${to - from}, ${L}, D]`);
+      for (let i = 0; i < to - from; i++) {
+        const off = (i * L + L - 1) * D;
+        let e = 0;
+        for (let d = 0; d < D; d++) e += Math.abs(plain.data[off + d]! - masked.data[off + d]!);
+        out[from - start + i] = e;
+      }
+      opts.onProgress?.({ phase: `${this.name} anomaly scores`, done: to - start, total: T - start });
+    }
+    return out;
+  }
+
+  dispose(): void {
+    if (this.ownsModel) this.model?.dispose();
+    this.model = undefined;
+  }
+}
