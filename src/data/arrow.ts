@@ -5,18 +5,27 @@ import { wideToDataset, type RawTable, type WideOptions } from './columnar.js';
 import type { TimeSeriesDataset } from './dataset.js';
 import { readBytes } from './read.js';
 
-let codecsRegistered = false;
+/**
+ * Zstd-decodes one IPC body buffer, zero-padded to a multiple of 8 bytes: apache-arrow lays the
+ * decoded buffers end to end, so an odd-sized one (e.g. a validity bitmap of 125 bytes) would
+ * misalign the typed-array views that follow it.
+ */
+function decodeZstd(data: Uint8Array): Uint8Array {
+  const out = zstdDecompress(data);
+  if (out.length % 8 === 0 && out.byteOffset % 8 === 0) return out;
+  const padded = new Uint8Array(Math.ceil(out.length / 8) * 8);
+  padded.set(out);
+  return padded;
+}
 
 /**
  * Registers Arrow IPC body decompressors: ZSTD through `fzstd` (pure JS), and an LZ4_FRAME
  * stand-in that fails with a clear message (no LZ4-frame decoder is bundled). An encoder
- * registered earlier by the caller is kept. Called by `loadArrow`; idempotent.
+ * registered earlier by the caller is kept. Called by `loadArrow`; cheap and idempotent (a decoder the caller registered is left alone).
  */
 export function registerArrowCodecs(): void {
-  if (codecsRegistered) return;
-  codecsRegistered = true;
   const zstd = arrow.compressionRegistry.get(arrow.CompressionType.ZSTD);
-  arrow.compressionRegistry.set(arrow.CompressionType.ZSTD, { encode: zstd?.encode, decode: (d) => zstdDecompress(d) });
+  if (!zstd?.decode) arrow.compressionRegistry.set(arrow.CompressionType.ZSTD, { encode: zstd?.encode, decode: decodeZstd });
   const lz4 = arrow.compressionRegistry.get(arrow.CompressionType.LZ4_FRAME);
   if (!lz4?.decode) {
     arrow.compressionRegistry.set(arrow.CompressionType.LZ4_FRAME, {
@@ -54,7 +63,8 @@ export function arrowRawTable(table: arrow.Table, file: string): RawTable {
  */
 export async function readArrowTable(path: string): Promise<arrow.Table> {
   registerArrowCodecs();
-  const bytes = await readBytes(path);
+  let bytes = await readBytes(path);
+  if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice(); // typed-array views over the body need 8-byte alignment
   if (bytes.length >= 6 && String.fromCharCode(...bytes.subarray(0, 4)) === 'FEA1') {
     throw new TsreprError('BAD_INPUT', 'Feather v1 is not supported; re-save as Feather v2 / Arrow IPC', { file: path });
   }

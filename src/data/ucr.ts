@@ -121,8 +121,8 @@ export async function loadUcrTsv(path: string): Promise<TimeSeriesDataset> {
   const lines = text.split(/\r?\n/);
   const cases: Case[] = [];
   lines.forEach((raw, i) => {
-    const l = raw.trim();
-    if (l === '') return;
+    const l = raw.trimEnd();
+    if (l.trim() === '') return;
     const cells = l.split(l.includes('\t') ? '\t' : ',');
     const lab = cells[0]!.trim();
     if (lab === '' || lab.toLowerCase() === 'nan') throw new TsreprError('MISSING_LABELS', 'row has no class label in column 1', { file: path, row: i + 1, column: 1 });
