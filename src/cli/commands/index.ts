@@ -2,7 +2,8 @@
  * The CLI's commands. Each module exports `register(program)`; add new commands here.
  */
 import type { Command } from 'commander';
+import { register as bench } from './bench.js';
 import { register as datasets } from './datasets.js';
 import { register as info } from './info.js';
 
-export const commands: ((program: Command) => void)[] = [info, datasets];
+export const commands: ((program: Command) => void)[] = [info, datasets, bench];
