@@ -106,9 +106,14 @@ export class RepresentationDiffScorer implements RawScorer {
     for (let from = start; from < T; from += this.batchSize) {
       const to = Math.min(T, from + this.batchSize);
       const ds = causalWindows(values, C, from, to, this.padding);
-      const masked = await model.encode(ds, { pooling: 'timestamp', mask: 'mask_last', batchSize: this.batchSize });
-      const plain = await model.encode(ds, { pooling: 'timestamp', mask: 'all_true', batchSize: this.batchSize });
-      const L = this.padding + 1, D = masked.shape[masked.shape.length - 1]!;
+      const L = this.padding + 1;
+      // One causal sliding window per series covering all of it, so the model masks exactly our
+      // last step. slidingPadding 1 adds one missing step in front of every window; it works
+      // around src/methods/encode.ts disposing its output when no time slice is taken.
+      const enc = { pooling: 'timestamp', slidingLength: L, slidingPadding: 1, causal: true, batchSize: this.batchSize } as const;
+      const masked = await model.encode(ds, { ...enc, mask: 'mask_last' });
+      const plain = await model.encode(ds, { ...enc, mask: 'all_true' });
+      const D = masked.shape[masked.shape.length - 1]!;
       if (masked.data.length !== (to - from) * L * D) throw new TsreprError('BAD_MODEL', `encode returned shape [${masked.shape.join(', ')}], expected [${to - from}, ${L}, D]`);
       for (let i = 0; i < to - from; i++) {
         const off = (i * L + L - 1) * D;

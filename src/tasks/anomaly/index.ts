@@ -1,0 +1,53 @@
+/**
+ * Anomaly detection: metrics (point / point-adjusted / delay-adjusted F1, NAB score), the
+ * detector interface with streaming, and detectors by name.
+ */
+import { TsreprError } from '../../errors.js';
+import type { RepresentationModel } from '../../methods/model.js';
+import { AnomalyDetector, type DetectorOptions } from './detector.js';
+import { ReconstructionScorer } from './reconstruction.js';
+import { RepresentationDiffScorer } from './representation.js';
+import { RandomScorer, RollingZScoreScorer, type ZScoreOptions } from './statistical.js';
+
+export * from './metrics.js';
+export * from './nab-score.js';
+export * from './threshold.js';
+export * from './detector.js';
+export { RepresentationDiffScorer, causalWindows, channelStats, type RepresentationScorerOptions } from './representation.js';
+export { ReconstructionScorer, isReconstructor, type MaskedReconstructor, type ReconstructionScorerOptions } from './reconstruction.js';
+export { RollingZScoreScorer, RandomScorer, type ZScoreOptions } from './statistical.js';
+
+export const DETECTOR_METHODS = ['ts2vec', 'masked', 'zscore', 'random'] as const;
+export type DetectorMethod = (typeof DETECTOR_METHODS)[number];
+
+export interface CreateDetectorOptions extends DetectorOptions {
+  /** representation / masked model: hyper-parameters for createModel */
+  modelOptions?: Record<string, unknown>;
+  /** a trained model to use instead of training one per series */
+  model?: RepresentationModel;
+  /** causal context of each score (ts2vec: 200, masked: 63) */
+  padding?: number;
+  batchSize?: number;
+  zscore?: ZScoreOptions;
+  seed?: number;
+}
+
+/**
+ * A detector by name. 'ts2vec': TS2Vec's masked-vs-unmasked representation difference with
+ * MA(21) adjustment; 'masked': reconstruction error of the masked-segment model; 'zscore': rolling
+ * z-score (no MA adjustment); 'random': NAB's random reference.
+ */
+export function createDetector(method: string, o: CreateDetectorOptions = {}): AnomalyDetector {
+  switch (method) {
+    case 'ts2vec':
+      return new AnomalyDetector(new RepresentationDiffScorer({ method: 'ts2vec', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize }), o);
+    case 'masked':
+      return new AnomalyDetector(new ReconstructionScorer({ method: 'masked', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize }), o);
+    case 'zscore':
+      return new AnomalyDetector(new RollingZScoreScorer(o.zscore), { maWindow: 0, ...o });
+    case 'random':
+      return new AnomalyDetector(new RandomScorer(o.seed ?? 0), { maWindow: 0, ...o });
+    default:
+      throw new TsreprError('BAD_OPTION', `unknown anomaly detector '${method}' (known: ${DETECTOR_METHODS.join(', ')})`);
+  }
+}

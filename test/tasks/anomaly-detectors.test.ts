@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import '../../src/methods/ts2vec.js';
+import { Rng } from '../../src/engine/random.js';
+import { createDetector, delayAdjustedPrf, sliceSeries, type AnomalyDetector, type Detection, type Series } from '../../src/tasks/anomaly/index.js';
+import { setUpBackend } from '../helpers.js';
+
+/** A noisy sine with spikes at the given steps. */
+function synthetic(T: number, spikes: number[], seed = 1): Series {
+  const rng = new Rng(seed);
+  const v = new Float32Array(T);
+  for (let t = 0; t < T; t++) v[t] = Math.sin((2 * Math.PI * t) / 24) + 0.05 * rng.normal();
+  for (const s of spikes) v[s] = v[s]! + 4;
+  return { values: v, channels: 1 };
+}
+
+async function streamAll(det: AnomalyDetector, s: Series, chunks: number[]): Promise<Detection> {
+  const st = det.stream(s.channels);
+  const parts: Detection[] = [];
+  let pos = 0;
+  for (const k of chunks) { parts.push(await st.update(s.values.slice(pos, pos + k))); pos += k; }
+  assert.equal(pos, s.values.length);
+  assert.equal(st.seen, pos);
+  const cat = <T extends Float32Array | Uint8Array>(get: (d: Detection) => T, C: new (n: number) => T): T => {
+    const out = new C(pos); let o = 0;
+    for (const p of parts) { out.set(get(p), o); o += get(p).length; }
+    return out;
+  };
+  return { raw: cat((d) => d.raw, Float32Array), adjusted: cat((d) => d.adjusted, Float32Array), z: cat((d) => d.z, Float32Array), flags: cat((d) => d.flags, Uint8Array) };
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isNaN(a[i]!) && Number.isNaN(b[i]!)) continue;
+    m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  }
+  return m;
+}
+
+describe('anomaly detectors', () => {
+  before(setUpBackend);
+
+  it('zscore finds injected spikes, suppresses repeats, and streaming equals batch', async () => {
+    const s = synthetic(400, [250, 251, 320]);
+    const det = createDetector('zscore', { k: 4, delay: 7, zscore: { window: 48 } });
+    await det.fit(sliceSeries(s, 0, 200));
+    const batch = await det.detect(s);
+    const flagged = [...batch.flags.keys()].filter((i) => batch.flags[i]);
+    assert.ok(flagged.includes(250) && flagged.includes(320), `flags at ${flagged}`);
+    assert.ok(!flagged.includes(251), '251 is within the delay after 250');
+    assert.ok(flagged.length <= 4, `too many flags: ${flagged}`);
+    const label = new Uint8Array(400); label.fill(1, 250, 253); label[320] = 1;
+    assert.equal(delayAdjustedPrf(batch.flags, label, 7).recall, 1);
+    const streamed = await streamAll(det, s, [1, 5, 100, 37, 57, 200]);
+    assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-6);
+    assert.ok(maxDiff(batch.z, streamed.z) <= 1e-6);
+    assert.deepEqual([...streamed.flags], [...batch.flags]);
+  });
+
+  it('detect before fit is refused in the normal setting; cold start needs no fit statistics', async () => {
+    const s = synthetic(300, [200]);
+    await assert.rejects(createDetector('zscore').detect(s), /fit/);
+    const cold = createDetector('zscore', { mode: 'coldStart', minWindow: 30, zscore: { window: 24 } });
+    const r = await cold.detect(s);
+    assert.equal(r.flags[200], 1);
+    assert.equal([...r.flags.subarray(0, 30)].reduce((a, b) => a + b, 0), 0);
+  });
+
+  it('ts2vec protocol: streaming scores equal batch scores (1e-4), bounded context', async () => {
+    const s = synthetic(160, [120]);
+    const det = createDetector('ts2vec', {
+      padding: 16, batchSize: 64, k: 3,
+      modelOptions: { hidden: 8, depth: 2, outputDims: 16, iters: 2, batchSize: 4, seed: 3 },
+    });
+    await det.fit(sliceSeries(s, 0, 80));
+    assert.equal(det.scorer.context, 16);
+    const batch = await det.detect(s);
+    assert.equal(batch.raw.length, 160);
+    assert.ok(batch.raw.every((v) => Number.isFinite(v) && v >= 0));
+    assert.ok(batch.raw.some((v) => v > 0), 'masking the last step changes the representation');
+    const streamed = await streamAll(det, s, [3, 40, 1, 1, 75, 40]);
+    assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-4, `max diff ${maxDiff(batch.raw, streamed.raw)}`);
+    assert.ok(maxDiff(batch.adjusted, streamed.adjusted) <= 1e-3);
+    det.scorer.dispose?.();
+  });
+});
