@@ -72,7 +72,9 @@ export async function readCsvTable(path: string, opts: CsvParseOptions = {}): Pr
     throw new TsreprError('BAD_INPUT', `cannot parse CSV: ${(err as Error).message}`, { file: path }, { cause: err });
   }
   const names = table.columnNames();
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  // a Set, not indexOf: a file with 10^6 columns must not take O(columns²)
+  const seen = new Set<string>();
+  const dup = names.find((n) => (seen.has(n) ? true : (seen.add(n), false)));
   if (dup !== undefined) throw new TsreprError('BAD_INPUT', `duplicate column name ${JSON.stringify(dup)}`, { file: path, row: 1, column: dup });
   const numRows = table.numRows();
   const aligned = numRows === lines.length - 1;
