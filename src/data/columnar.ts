@@ -133,7 +133,7 @@ export function wideToDataset(t: RawTable, opts: WideOptions = {}): TimeSeriesDa
   }
   const { ids, groups } = groupRows(t, opts.id);
   const n = groups.length, C = channels.length;
-  const L = Math.max(...groups.map((g) => g.length));
+  const L = groups.reduce((m, g) => Math.max(m, g.length), 0); // no spread: 10^5+ series overflow the stack
   const values = new Float32Array(n * L * C).fill(NaN);
   const lengths = Int32Array.from(groups, (g) => g.length);
   channels.forEach((name, c) => {
@@ -190,7 +190,7 @@ export function longToDataset(t: RawTable, opts: LongOptions = {}): TimeSeriesDa
     const steps = [...new Set(stamps)].sort((a, b) => a - b);
     return { stamps, steps, stepIndex: new Map(steps.map((s, k) => [s, k])) };
   });
-  const n = groups.length, L = Math.max(...perSeries.map((p) => p.steps.length));
+  const n = groups.length, L = perSeries.reduce((m, p) => Math.max(m, p.steps.length), 0);
   const values = new Float32Array(n * L * C).fill(NaN);
   const timestamps = timeCol ? new Float64Array(n * L).fill(NaN) : undefined;
   groups.forEach((g, s) => {

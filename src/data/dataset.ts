@@ -119,7 +119,7 @@ export function fromArrays(
   const isUni = typeof (series[0] as ArrayLike<unknown>)[0] === 'number' || (series[0] as ArrayLike<unknown>).length === 0;
   const rows = series.map((s) => (isUni ? Array.from(s as ArrayLike<number>, (v) => [v]) : Array.from(s as ArrayLike<ArrayLike<number>>)));
   const channels = isUni ? 1 : (rows[0]![0]?.length ?? 0);
-  const length = Math.max(...rows.map((r) => r.length));
+  const length = rows.reduce((m, r) => Math.max(m, r.length), 0); // no spread: 10^5+ series overflow the stack
   const values = new Float32Array(n * length * channels).fill(NaN);
   const lengths = new Int32Array(n);
   rows.forEach((r, s) => {

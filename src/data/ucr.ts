@@ -17,11 +17,12 @@ export function packCases(
 ): TimeSeriesDataset {
   if (cases.length === 0) throw new TsreprError('EMPTY_INPUT', 'no data rows', { file });
   const n = cases.length, C = cases[0]!.channels.length;
-  const L = Math.max(...cases.map((k) => Math.max(...k.channels.map((ch) => ch.length))));
+  // reduce, not Math.max(...spread): 10^5+ cases overflow the stack
+  const L = cases.reduce((m, k) => Math.max(m, k.channels.reduce((a, ch) => Math.max(a, ch.length), 0)), 0);
   const values = new Float32Array(n * L * C).fill(NaN);
   const lengths = new Int32Array(n);
   cases.forEach((k, s) => {
-    lengths[s] = Math.max(...k.channels.map((ch) => ch.length));
+    lengths[s] = k.channels.reduce((a, ch) => Math.max(a, ch.length), 0);
     k.channels.forEach((ch, c) => ch.forEach((v, t) => { values[(s * L + t) * C + c] = v; }));
   });
   let labels: Int32Array | Float32Array | undefined;
