@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { register as bench } from './bench.js';
 import { register as datasets } from './datasets.js';
+import { register as detect } from './detect.js';
 import { register as info } from './info.js';
 
-export const commands: ((program: Command) => void)[] = [info, datasets, bench];
+export const commands: ((program: Command) => void)[] = [info, datasets, bench, detect];

@@ -1,0 +1,150 @@
+/**
+ * `tsrepr detect`: anomaly scores and flags for one series (a NAB-style `timestamp,value` CSV),
+ * metrics when NAB labels are given, scores as CSV/Arrow and a plot as SVG/PNG.
+ */
+import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { loadNab } from '../../data/nab.js';
+import { writeArrow, writeCsv } from '../../data/write.js';
+import { TsreprError } from '../../errors.js';
+import { loadModel, type RepresentationModel } from '../../methods/model.js';
+import '../../methods/ts2vec.js';
+import {
+  createDetector, delayAdjustedPrf, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabScoreFlags,
+  pointAdjustedPrf, pointPrf, sliceSeries, windowRows, DETECTOR_METHODS, type Series,
+} from '../../tasks/anomaly/index.js';
+import { anomalyPlotSpec } from '../../tasks/anomaly/plot.js';
+import { renderSpec } from '../../bench/plots.js';
+import { action, parseFloatOption, parseIntOption, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
+
+interface DetectOptions extends CommonOptions {
+  data: string;
+  labels?: string;
+  method: string;
+  model?: string;
+  set: string[];
+  train: string;
+  k: string;
+  delay: string;
+  coldStart?: boolean;
+  padding?: string;
+  window?: string;
+  maxRows?: string;
+  out?: string;
+  plot?: string;
+}
+
+function parseSet(list: string[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new TsreprError('BAD_OPTION', `--set expects key=value, got '${kv}'`);
+    const v = kv.slice(i + 1);
+    o[kv.slice(0, i)] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return o;
+}
+
+export function register(program: Command): void {
+  withCommonOptions(program.command('detect').description('detect anomalies in a series (NAB CSV); metrics with --labels'))
+    .requiredOption('--data <csv>', 'series CSV with timestamp,value columns (NAB format)')
+    .option('--labels <json>', 'NAB label windows JSON ({"category/file.csv": [[start, end], ...]}), matched by file-name suffix')
+    .option('--method <name>', `detector: ${DETECTOR_METHODS.join(', ')}`, 'zscore')
+    .option('--model <dir>', 'use this trained model (ts2vec / masked) instead of training one on the training part')
+    .option('--set <key=value>', 'model hyper-parameter (repeatable), e.g. --set hidden=16 --set iters=20', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--train <fraction>', 'leading fraction of the series used to fit the detector and its threshold (NAB probation: 0.15)', '0.15')
+    .option('--k <n>', 'threshold: mean + k·std of the training scores', '4')
+    .option('--delay <n>', 'suppress flags within n steps after a flag; also the delay of the delay-adjusted F1', '7')
+    .option('--cold-start', 'expanding-window threshold over everything seen (no training statistics)')
+    .option('--padding <n>', 'causal context of each score (ts2vec default 200, masked 63)')
+    .option('--window <n>', 'zscore: rolling window length', '64')
+    .option('--max-rows <n>', 'use only the first n rows')
+    .option('--out <path>', 'write per-timestamp scores and flags (.csv or .arrow)')
+    .option('--plot <path>', 'plot of the series, scores, flags and label windows (.svg or .png)')
+    .action(action(async (opts: DetectOptions) => {
+      const { progress, seed } = await setUp(opts);
+      const nab = await loadNab(opts.data, opts.labels);
+      let T = nab.length;
+      if (opts.maxRows) T = Math.min(T, parseIntOption('--max-rows', opts.maxRows, { min: 10 }));
+      const series: Series = { values: nab.values.slice(0, T), channels: 1 };
+      const timestamps = nab.timestamps ? nab.timestamps.slice(0, T) : undefined;
+      const trainFrac = parseFloatOption('--train', opts.train, { min: 0, max: 1 });
+      const trainLen = Math.max(2, Math.floor(trainFrac * T));
+      const k = parseFloatOption('--k', opts.k);
+      const delay = parseIntOption('--delay', opts.delay, { min: 0 });
+      let model: RepresentationModel | undefined;
+      if (opts.model) model = await loadModel(opts.model);
+      const det = createDetector(opts.method, {
+        k, delay, mode: opts.coldStart ? 'coldStart' : 'normal', minWindow: Math.max(2, Math.floor(T / 10)),
+        model, modelOptions: { seed, ...parseSet(opts.set) },
+        padding: opts.padding !== undefined ? parseIntOption('--padding', opts.padding, { min: 1 }) : undefined,
+        zscore: { window: parseIntOption('--window', opts.window ?? '64', { min: 2 }) }, seed,
+      });
+      const t0 = performance.now();
+      await det.fit(sliceSeries(series, 0, trainLen), { onProgress: progress.callback });
+      const fitSeconds = (performance.now() - t0) / 1000;
+      const r = await det.detect(series, { onProgress: progress.callback });
+      const scoreSeconds = (performance.now() - t0) / 1000 - fitSeconds;
+      progress.stop();
+
+      const flagged = r.flags.reduce((a, b) => a + b, 0);
+      const result: Record<string, unknown> = {
+        data: opts.data, method: det.name, rows: T, trainRows: trainLen, threshold: { k, delay, mode: det.threshold.mode },
+        statistics: det.statistics ?? null, flagged, fitSeconds: +fitSeconds.toFixed(3), scoreSeconds: +scoreSeconds.toFixed(3),
+      };
+      const labels = nab.pointLabels.slice(0, T);
+      if (opts.labels) {
+        const test = (a: ArrayLike<number>) => Array.prototype.slice.call(a, trainLen) as number[];
+        const f = (p: { precision: number; recall: number; f1: number }) => ({ precision: p.precision, recall: p.recall, f1: p.f1 });
+        const rows = windowRows(timestamps ?? Float64Array.from({ length: T }, (_, i) => i), nab.windows);
+        const file = nabPrepareFile(T, rows);
+        const nabScores: Record<string, unknown> = {};
+        for (const name of NAB_PROFILE_NAMES) {
+          const s = nabScoreFlags(file, r.flags, NAB_PROFILES[name]);
+          nabScores[name] = { raw: s.raw, normalized: nabNormalize(s.raw, s.nullRaw, s.perfect), tp: s.tp, fn: s.fn, fp: s.fp };
+        }
+        result.labelKey = nab.labelKey ?? null;
+        result.windows = rows.length;
+        result.metrics = {
+          evaluatedFrom: trainLen,
+          point: f(pointPrf(test(r.flags), test(labels))),
+          pointAdjusted: f(pointAdjustedPrf(test(r.flags), test(labels))),
+          delayAdjusted: { delay, ...f(delayAdjustedPrf(test(r.flags), test(labels), delay)) },
+          nab: nabScores,
+        };
+      }
+      if (opts.out) {
+        const cols: Record<string, ArrayLike<unknown>> = {};
+        if (timestamps) cols.timestamp = Array.from(timestamps, (t) => new Date(t));
+        cols.value = Float64Array.from(series.values);
+        cols.raw = Float64Array.from(r.raw);
+        cols.adjusted = Float64Array.from(r.adjusted);
+        cols.score = Float64Array.from(r.z);
+        cols.flag = Float64Array.from(r.flags);
+        if (opts.labels) cols.label = Float64Array.from(labels);
+        if (/\.(arrow|feather|ipc)$/i.test(opts.out)) await writeArrow(cols, opts.out); else await writeCsv(cols, opts.out);
+        result.out = opts.out;
+      }
+      if (opts.plot) {
+        const x = timestamps ?? Float64Array.from({ length: T }, (_, i) => i);
+        const spec = anomalyPlotSpec({
+          x, isTime: Boolean(timestamps), value: series.values, score: r.z, flags: r.flags, threshold: k,
+          windows: timestamps ? nab.windows : windowRows(x, nab.windows), title: `${det.name} on ${nab.labelKey ?? opts.data}`,
+        });
+        const { svg, png } = await renderSpec(spec as never);
+        await writeFile(opts.plot, /\.png$/i.test(opts.plot) ? png : svg);
+        result.plot = opts.plot;
+      }
+      det.scorer.dispose?.();
+      model?.dispose();
+      printResult(result, opts, (res: typeof result) => {
+        const lines = [`${res.method}: ${res.flagged} of ${res.rows} steps flagged (trained on the first ${res.trainRows})`];
+        const m = res.metrics as Record<string, { f1: number }> & { nab: Record<string, { normalized: number }> } | undefined;
+        if (m) {
+          lines.push(`F1 point ${m.point!.f1.toFixed(3)}, point-adjusted ${m.pointAdjusted!.f1.toFixed(3)}, delay-adjusted ${m.delayAdjusted!.f1.toFixed(3)}`);
+          lines.push(`NAB (this file, flags as detections): ${Object.entries(m.nab).map(([p, v]) => `${p} ${v.normalized.toFixed(1)}`).join(', ')}`);
+        }
+        return lines.join('\n');
+      });
+    }));
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { repoRoot } from '../helpers.js';
+
+const run = promisify(execFile);
+const data = join(repoRoot, 'datasets/anomaly/NAB/data/realKnownCause/nyc_taxi.csv');
+const labels = join(repoRoot, 'datasets/anomaly/NAB/labels/combined_windows_excerpt.json');
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI JSON
+async function detect(args: string[]): Promise<Record<string, any>> {
+  const { stdout } = await run('node', [join(repoRoot, 'bin/tsrepr.js'), 'detect', '--data', data, '--labels', labels, '--json', '--backend', 'wasm', ...args], { cwd: repoRoot, maxBuffer: 1 << 24 });
+  const lines = stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'exactly one JSON line on stdout');
+  return JSON.parse(lines[0]!);
+}
+
+describe('tsrepr detect (CLI smoke test on the bundled NAB series)', () => {
+  const dir = mkdtemp(join(tmpdir(), 'tsrepr-detect-'));
+  after(async () => rm(await dir, { recursive: true, force: true }));
+
+  it('zscore: metrics, scores CSV and SVG plot', async () => {
+    const d = await dir;
+    const r = await detect(['--method', 'zscore', '--out', join(d, 's.csv'), '--plot', join(d, 'p.svg')]);
+    assert.equal(r.labelKey, 'realKnownCause/nyc_taxi.csv');
+    assert.equal(r.rows, 10320);
+    assert.equal(r.windows, 5);
+    assert.ok(r.flagged > 0);
+    for (const p of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate']) {
+      const v = r.metrics.nab[p].normalized;
+      assert.ok(Number.isFinite(v) && v <= 100, `${p}: ${v}`);
+    }
+    assert.ok(r.metrics.pointAdjusted.f1 >= r.metrics.delayAdjusted.f1);
+    const csv = (await readFile(join(d, 's.csv'), 'utf8')).trim().split('\n');
+    assert.equal(csv[0], 'timestamp,value,raw,adjusted,score,flag,label');
+    assert.equal(csv.length, 10321);
+    assert.match(await readFile(join(d, 'p.svg'), 'utf8'), /^<svg/);
+  });
+
+  it('ts2vec (tiny model, first 500 rows) runs end to end', async () => {
+    const r = await detect(['--method', 'ts2vec', '--max-rows', '500', '--train', '0.3', '--padding', '16', '--set', 'hidden=8', '--set', 'depth=2', '--set', 'outputDims=16', '--set', 'iters=2']);
+    assert.equal(r.method, 'ts2vec');
+    assert.equal(r.rows, 500);
+    assert.ok(Number.isFinite(r.statistics.mean));
+  });
+
+  it('bad options give one JSON error object', async () => {
+    await assert.rejects(detect(['--method', 'nope']), (e: { stdout: string }) => JSON.parse(e.stdout.trim()).error.code === 'BAD_OPTION');
+  });
+});
