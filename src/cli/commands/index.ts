@@ -3,8 +3,9 @@
  */
 import type { Command } from 'commander';
 import { register as bench } from './bench.js';
+import { register as classify } from './classify.js';
 import { register as datasets } from './datasets.js';
 import { register as detect } from './detect.js';
 import { register as info } from './info.js';
 
-export const commands: ((program: Command) => void)[] = [info, datasets, bench, detect];
+export const commands: ((program: Command) => void)[] = [info, datasets, bench, detect, classify];

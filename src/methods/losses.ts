@@ -1,0 +1,165 @@
+/**
+ * TS2Vec's hierarchical contrastive loss (Yue et al., AAAI 2022, §3.3), as pure functions on
+ * tensors. Similarities are raw dot products (no normalisation, no temperature); for each
+ * anchor the other view's representation at the same (instance, timestamp) is the positive
+ * and every other representation except the anchor itself is a negative.
+ *
+ * With `z = [z1; z2]` (n rows) and `sim = z zᵀ`, the loss of row r is
+ * `logsumexp_{j≠r} sim[r, j] − sim[r, pos(r)]`, and `Σ_r sim[r, pos(r)] = 2 Σ z1·z2`, so the
+ * positive term needs no gather. The similarity matMuls are written as plain 2-D matMuls
+ * with explicit transposes (the fast path on the wasm backend).
+ */
+import { customGrad } from '../engine/ops.js';
+import { tf, type Tensor2D, type Tensor3D } from '../engine/tf.js';
+
+type Scalar = tf.Scalar;
+
+const maskCache = new Map<string, Float32Array>();
+
+/** `[n, n]` additive mask: 0 where r ≠ j and both lie in the same group of `group` rows, −1e30 elsewhere. */
+function groupMask(n: number, group: number): tf.Tensor2D {
+  const key = `${n}:${group}`;
+  let m = maskCache.get(key);
+  if (!m) {
+    m = new Float32Array(n * n);
+    for (let r = 0; r < n; r++) for (let j = 0; j < n; j++) {
+      if (r === j || Math.floor(r / group) !== Math.floor(j / group)) m[r * n + j] = -1e30;
+    }
+    if (maskCache.size > 64) maskCache.clear();
+    maskCache.set(key, m);
+  }
+  return tf.tensor2d(m, [n, n]);
+}
+
+/** Row-wise log-sum-exp and softmax of `s + mask`. */
+function maskedSoftmax(s: tf.Tensor, mask: tf.Tensor): { lse: tf.Tensor; p: tf.Tensor } {
+  const x = tf.add(s, mask);
+  const m = tf.max(x, -1, true);
+  const e = tf.exp(tf.sub(x, m));
+  const z = tf.sum(e, -1, true);
+  return { lse: tf.add(m, tf.log(z)), p: tf.div(e, z) };
+}
+
+/**
+ * `Σ_b Σ_r logsumexp_{j≠r, j ~ r} (z_b z_bᵀ)[r, j]` for `z [b, n, C]`, where `j ~ r` means
+ * rows r and j lie in the same block of `group` consecutive rows (group = n: all rows).
+ * Gradient fused as `dz_b = (P_b + P_bᵀ) z_b` (P = masked row softmax): one plain 2-D matMul
+ * forward and one backward per item (the XNNPACK path on wasm; batched matMuls are ~15× slower).
+ */
+export function gramLogSumExp(z: Tensor3D, group = z.shape[1]): tf.Scalar {
+  const [b, n, C] = z.shape;
+  const f = customGrad(([zz], save) => {
+    const zt = zz as Tensor3D;
+    save([zt]);
+    const item = (i: number) => tf.reshape(tf.slice(zt, [i, 0, 0], [1, n, C]), [n, C]) as Tensor2D;
+    const value = tf.tidy(() => {
+      const mask = groupMask(n, group);
+      const parts: tf.Tensor[] = [];
+      for (let i = 0; i < b; i++) { const zi = item(i); parts.push(tf.sum(maskedSoftmax(tf.matMul(zi, tf.transpose(zi)), mask).lse)); }
+      return parts.length === 1 ? parts[0]! : tf.addN(parts);
+    });
+    return {
+      value: value as tf.Scalar,
+      gradFunc: (dy, saved) => {
+        const [sz] = saved as [Tensor3D];
+        const mask = groupMask(n, group);
+        const grads: tf.Tensor[] = [];
+        for (let i = 0; i < b; i++) {
+          const zi = tf.reshape(tf.slice(sz, [i, 0, 0], [1, n, C]), [n, C]) as Tensor2D;
+          const { p } = maskedSoftmax(tf.matMul(zi, tf.transpose(zi)), mask);
+          grads.push(tf.matMul(tf.add(p, tf.transpose(p)) as Tensor2D, zi));
+        }
+        return [tf.mul(tf.reshape(b === 1 ? grads[0]! : tf.concat(grads, 0), [b, n, C]), dy)];
+      },
+    };
+  });
+  return f(z) as tf.Scalar;
+}
+
+/** Timestamps per 2-D matMul in the instance term: blocks of about 64 rows. */
+function instanceChunk(B: number): number {
+  return Math.max(1, Math.floor(64 / (2 * B)));
+}
+
+/**
+ * Instance-wise contrastive loss: at each timestamp, the 2B representations of the two views
+ * contrast against each other. `z1, z2 [B, T, C]` → scalar (0 when B = 1).
+ */
+export function instanceContrastiveLoss(z1: Tensor3D, z2: Tensor3D): Scalar {
+  return tf.tidy(() => {
+    const [B, T, C] = z1.shape;
+    if (B === 1) return tf.scalar(0);
+    const z = tf.transpose(tf.concat([z1, z2], 0), [1, 0, 2]) as Tensor3D; // [T, 2B, C]
+    // g timestamps share one [g·2B, g·2B] Gram matrix; the block mask keeps each row's own
+    // timestamp only, so this equals T separate [2B, 2B] problems with fewer, faster ops.
+    const g = Math.min(instanceChunk(B), T);
+    const full = Math.floor(T / g), rest = T - full * g;
+    let lse = gramLogSumExp(tf.reshape(tf.slice(z, [0, 0, 0], [full * g, 2 * B, C]), [full, g * 2 * B, C]) as Tensor3D, 2 * B);
+    if (rest > 0) {
+      lse = tf.add(lse, gramLogSumExp(tf.reshape(tf.slice(z, [full * g, 0, 0], [rest, 2 * B, C]), [1, rest * 2 * B, C]) as Tensor3D, 2 * B));
+    }
+    const pos = tf.mul(tf.sum(tf.mul(z1, z2)), 2);
+    return tf.div(tf.sub(lse, pos), 2 * B * T) as Scalar;
+  });
+}
+
+/**
+ * Temporal contrastive loss: within each instance, the 2T timestamps of the two views contrast
+ * against each other. `z1, z2 [B, T, C]` → scalar. One 2-D matMul per instance (forward and backward).
+ */
+export function temporalContrastiveLoss(z1: Tensor3D, z2: Tensor3D): Scalar {
+  return tf.tidy(() => {
+    const [B, T] = z1.shape;
+    const lse = gramLogSumExp(tf.concat([z1, z2], 1) as Tensor3D); // [B, 2T, C]
+    const pos = tf.mul(tf.sum(tf.mul(z1, z2)), 2);
+    return tf.div(tf.sub(lse, pos), 2 * B * T) as Scalar;
+  });
+}
+
+/** Max-pool over time with kernel 2 and stride 2 (an odd last step is dropped). */
+export function maxPoolTime2(z: Tensor3D): Tensor3D {
+  return tf.tidy(() => {
+    const [B, T, C] = z.shape;
+    const half = Math.floor(T / 2);
+    const pairs = tf.reshape(tf.slice(z, [0, 0, 0], [B, 2 * half, C]), [B, half, 2, C]);
+    const even = tf.reshape(tf.slice(pairs, [0, 0, 0, 0], [B, half, 1, C]), [B, half, C]);
+    const odd = tf.reshape(tf.slice(pairs, [0, 0, 1, 0], [B, half, 1, C]), [B, half, C]);
+    return tf.maximum(even, odd) as Tensor3D;
+  });
+}
+
+export interface HierarchicalLossOptions {
+  /** weight of the instance term; the temporal term gets 1 − alpha (TS2Vec: 0.5) */
+  alpha?: number;
+  /** the temporal term starts at this pooling level (TS2Vec: 0) */
+  temporalUnit?: number;
+}
+
+/**
+ * Hierarchical contrastive loss: at each scale adds `alpha·instance + (1−alpha)·temporal`,
+ * max-pools time by 2 and repeats while T > 1; the final T = 1 level adds the instance term
+ * only; the sum is divided by the number of levels. `z1, z2 [B, T, C]` (the two views'
+ * representations of the same timestamps) → scalar.
+ */
+export function hierarchicalContrastiveLoss(z1: Tensor3D, z2: Tensor3D, opts: HierarchicalLossOptions = {}): Scalar {
+  const alpha = opts.alpha ?? 0.5;
+  const temporalUnit = opts.temporalUnit ?? 0;
+  return tf.tidy(() => {
+    let a = z1, b = z2;
+    const terms: Scalar[] = [];
+    let d = 0;
+    while (a.shape[1] > 1) {
+      if (alpha !== 0) terms.push(tf.mul(instanceContrastiveLoss(a, b), alpha));
+      if (d >= temporalUnit && alpha !== 1) terms.push(tf.mul(temporalContrastiveLoss(a, b), 1 - alpha));
+      d++;
+      a = maxPoolTime2(a);
+      b = maxPoolTime2(b);
+    }
+    if (a.shape[1] === 1) {
+      if (alpha !== 0) terms.push(tf.mul(instanceContrastiveLoss(a, b), alpha));
+      d++;
+    }
+    const total = terms.length ? tf.addN(terms) : tf.scalar(0);
+    return tf.div(total, Math.max(d, 1)) as Scalar;
+  });
+}
