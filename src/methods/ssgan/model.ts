@@ -1,0 +1,346 @@
+/**
+ * SSGAN: generative semi-supervised imputation (Miao et al., AAAI 2021).
+ *
+ * Per iteration (alternating, each player with its own Adam):
+ *   G: minimise  advWeight · L_adv + alpha · MSE(observed) + classWeight · CE(C(x̂), y_labelled)
+ *   D: minimise  BCE(D(x̂, hint), mask) on the entries the hint does not reveal
+ *   C: minimise  CE(C(x̂), y) on the labelled series (a `labelRate` fraction of them)
+ * with x̂ = m·x + (1−m)·G(x̃, m), x̃ = observed values with N(0, noiseStd) noise where missing,
+ * and the hint = temporal reminder matrix (true mask on a `hintRate` fraction of entries,
+ * 0.5 elsewhere). Data are z-normalised per channel with masked train statistics; long
+ * series are cut into windows of `window` steps.
+ */
+import type { TimeSeriesDataset } from '../../data/dataset.js';
+import { fitScaler, type ScalerStats } from '../../data/transforms.js';
+import { Adam, optimizerStep } from '../../engine/optim.js';
+import { Rng } from '../../engine/random.js';
+import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../../engine/tf.js';
+import { saveModelDir } from '../../engine/weights.js';
+import { TsreprError, checkNumber } from '../../errors.js';
+import type { EncodeOptions, FitOptions, FitResult, LoadedArtifacts, Representation, RepresentationModel } from '../model.js';
+import { runTraining } from '../training.js';
+import { temporalContext } from './context.js';
+import { temporalReminderMatrix } from './hint.js';
+import { SsganNetworks } from './networks.js';
+
+export interface SsganOptions {
+  /** window length in steps that the networks see (default 48) */
+  window: number;
+  /** generator GRU hidden size per direction (default 64) */
+  hiddenSize: number;
+  /** discriminator GRU hidden size per direction (default 32) */
+  discHiddenSize: number;
+  /** classifier GRU hidden size (default 32) */
+  clsHiddenSize: number;
+  /** training iterations (default 600) */
+  iterations: number;
+  batchSize: number;
+  lr: number;
+  /** weight of the reconstruction MSE on observed entries (α, default 10) */
+  alpha: number;
+  /** weight of the adversarial term in the generator loss (default 1) */
+  advWeight: number;
+  /** weight of the classifier term in the generator loss (default 1; 0 or no labels: plain GAN) */
+  classWeight: number;
+  /** probability that the hint reveals an entry's true mask (default 0.9) */
+  hintRate: number;
+  /** std of the noise put in missing entries of the generator's input (normalised units) */
+  noiseStd: number;
+  /** fraction of labelled series the classifier may use (default 1) */
+  labelRate: number;
+  /** discriminator updates per iteration (default 1) */
+  dSteps: number;
+  seed: number;
+}
+
+export const SSGAN_DEFAULTS: SsganOptions = {
+  window: 48, hiddenSize: 64, discHiddenSize: 32, clsHiddenSize: 32, iterations: 600, batchSize: 64, lr: 1e-3,
+  alpha: 10, advWeight: 1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, labelRate: 1, dSteps: 1, seed: 0,
+};
+
+/** Validates user options (unknown keys are errors) and fills defaults. */
+export function ssganOptions(user: Record<string, unknown> = {}): SsganOptions {
+  for (const k of Object.keys(user)) {
+    if (!(k in SSGAN_DEFAULTS)) throw new TsreprError('BAD_OPTION', `unknown SSGAN option '${k}'; known: ${Object.keys(SSGAN_DEFAULTS).join(', ')}`);
+  }
+  const o = { ...SSGAN_DEFAULTS, ...user } as SsganOptions;
+  checkNumber('window', o.window, { min: 2, max: 100000, integer: true });
+  checkNumber('hiddenSize', o.hiddenSize, { min: 1, max: 4096, integer: true });
+  checkNumber('discHiddenSize', o.discHiddenSize, { min: 1, max: 4096, integer: true });
+  checkNumber('clsHiddenSize', o.clsHiddenSize, { min: 1, max: 4096, integer: true });
+  checkNumber('iterations', o.iterations, { min: 0, integer: true });
+  checkNumber('batchSize', o.batchSize, { min: 1, integer: true });
+  checkNumber('lr', o.lr, { min: 0, exclusiveMin: true });
+  checkNumber('alpha', o.alpha, { min: 0 });
+  checkNumber('advWeight', o.advWeight, { min: 0 });
+  checkNumber('classWeight', o.classWeight, { min: 0 });
+  checkNumber('hintRate', o.hintRate, { min: 0, max: 1 });
+  checkNumber('noiseStd', o.noiseStd, { min: 0 });
+  checkNumber('labelRate', o.labelRate, { min: 0, max: 1 });
+  checkNumber('dSteps', o.dSteps, { min: 0, integer: true });
+  checkNumber('seed', o.seed, { min: 0, integer: true });
+  return o;
+}
+
+interface SsganState {
+  channels: number;
+  channelNames: string[];
+  numClasses: number;
+  mean: number[];
+  std: number[];
+}
+
+/** A window of a series: series index, start step, number of real (unpadded) steps. */
+interface Win { s: number; start: number; len: number }
+
+/** Cuts every series into windows of `w` steps with the given stride; the last one ends at the series end. */
+function windowsOf(ds: TimeSeriesDataset, w: number, stride: number): Win[] {
+  const out: Win[] = [];
+  for (let s = 0; s < ds.n; s++) {
+    const L = ds.lengths[s]!;
+    if (L <= 0) continue;
+    if (L <= w) { out.push({ s, start: 0, len: L }); continue; }
+    let start = 0;
+    for (; start + w < L; start += stride) out.push({ s, start, len: w });
+    out.push({ s, start: L - w, len: w });
+  }
+  return out;
+}
+
+export class SsganModel implements RepresentationModel {
+  readonly method = 'ssgan';
+  readonly opts: SsganOptions;
+  private nets?: SsganNetworks;
+  private state?: SsganState;
+
+  constructor(readonly inputDims: number, options: Record<string, unknown> = {}) {
+    checkNumber('inputDims', inputDims, { min: 1, integer: true });
+    this.opts = ssganOptions(options);
+  }
+
+  get reprDims(): number { return 2 * this.opts.hiddenSize; }
+  get fitted(): boolean { return this.nets !== undefined; }
+  get channelNames(): string[] | undefined { return this.state?.channelNames; }
+
+  getConfig(): object { return { ...this.opts, inputDims: this.inputDims, ...(this.state ?? {}) }; }
+
+  private scaler(): ScalerStats {
+    const st = this.state!;
+    return { mode: 'channel', channels: st.channels, mean: Float64Array.from(st.mean), std: Float64Array.from(st.std) };
+  }
+
+  /** Normalised values with 0 at missing entries, as a flat `[N, T, C]` array. */
+  private normalise(ds: TimeSeriesDataset): Float32Array {
+    const C = ds.channels, { mean, std } = this.state!;
+    const out = new Float32Array(ds.values.length);
+    for (let i = 0; i < out.length; i++) out[i] = ds.mask[i] ? (ds.values[i]! - mean[i % C]!) / std[i % C]! : 0;
+    return out;
+  }
+
+  private checkData(ds: TimeSeriesDataset): void {
+    if (ds.channels !== this.inputDims) {
+      throw new TsreprError('BAD_INPUT', `SSGAN model has ${this.inputDims} channels, data has ${ds.channels}`);
+    }
+  }
+
+  /** Trains generator, discriminator and (with labels) classifier on `ds`. */
+  async fit(ds: TimeSeriesDataset, fitOpts: FitOptions = {}): Promise<FitResult> {
+    this.checkData(ds);
+    const o = this.opts, C = ds.channels, W = o.window;
+    const rng = new Rng(o.seed);
+    const stats = fitScaler(ds);
+    const labels = ds.labels instanceof Int32Array && o.classWeight >= 0 ? ds.labels : undefined;
+    const numClasses = labels && o.labelRate > 0 ? Math.max(ds.classNames?.length ?? 0, ...Array.from(labels, (y) => y + 1)) : 0;
+    this.state = { channels: C, channelNames: ds.channelNames.slice(), numClasses, mean: Array.from(stats.mean), std: Array.from(stats.std) };
+    this.nets?.dispose();
+    const nets = (this.nets = new SsganNetworks(C, { ...o, numClasses }, rng.fork()));
+    // Labelled subset: a seeded `labelRate` fraction of the series.
+    const labelled = new Uint8Array(ds.n);
+    if (numClasses > 1) {
+      const perm = rng.permutation(ds.n);
+      const k = Math.round(o.labelRate * ds.n);
+      for (let i = 0; i < k; i++) labelled[perm[i]!] = 1;
+    }
+    const x = this.normalise(ds);
+    const wins = windowsOf(ds, Math.min(W, ds.length), Math.max(1, Math.floor(W / 2)));
+    if (wins.length === 0) throw new TsreprError('EMPTY_INPUT', 'SSGAN: no non-empty series to train on');
+    const T = Math.min(W, ds.length), L = ds.length, B = Math.min(o.batchSize, Math.max(wins.length, 1));
+    const gParams = nets.generator.namedParameters();
+    const dParams = nets.discriminator.namedParameters();
+    const cParams = nets.classifier?.namedParameters();
+    const optG = new Adam(gParams, { lr: o.lr });
+    const optD = new Adam(dParams, { lr: o.lr });
+    const optC = cParams ? new Adam(cParams, { lr: o.lr }) : undefined;
+    const optimizers: Record<string, Adam> = { generator: optG, discriminator: optD, ...(optC ? { classifier: optC } : {}) };
+    const size = B * T * C;
+    const stepFn = async (i: number, readLoss: boolean): Promise<number | undefined | null> => {
+      const xb = new Float32Array(size), mb = new Float32Array(size), vb = new Float32Array(size), xin = new Float32Array(size);
+      const yb = new Float32Array(B * Math.max(numClasses, 1)), lw = new Float32Array(B);
+      for (let b = 0; b < B; b++) {
+        const w = wins[rng.int(0, wins.length)]!;
+        for (let t = 0; t < w.len; t++) {
+          const src = ((w.s * L) + w.start + t) * C, dst = (b * T + t) * C;
+          for (let c = 0; c < C; c++) {
+            const obs = ds.mask[src + c]!;
+            xb[dst + c] = x[src + c]!;
+            mb[dst + c] = obs;
+            vb[dst + c] = 1;
+            xin[dst + c] = obs ? x[src + c]! : (o.noiseStd > 0 ? rng.normal(0, o.noiseStd) : 0);
+          }
+        }
+        if (numClasses > 1 && labelled[w.s]) { yb[b * numClasses + labels![w.s]!] = 1; lw[b] = 1; }
+      }
+      const { hint, revealed } = temporalReminderMatrix(mb, o.hintRate, rng);
+      // D is judged on valid entries that the hint does not reveal.
+      const dw = new Float32Array(size);
+      for (let k = 0; k < size; k++) dw[k] = vb[k]! * (1 - revealed[k]!);
+      const sumOf = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
+      const nObs = Math.max(1, sumOf(mb)), nD = Math.max(1, sumOf(dw)), nLab = sumOf(lw);
+      const gw = new Float32Array(size);
+      for (let k = 0; k < size; k++) gw[k] = dw[k]! * (1 - mb[k]!);
+      const nG = Math.max(1, sumOf(gw));
+      const shape: [number, number, number] = [B, T, C];
+      const tx = tf.tensor3d(xb, shape), tm = tf.tensor3d(mb, shape), tin = tf.tensor3d(xin, shape);
+      const tctx = tf.tensor3d(temporalContext(xb, mb, B, T, C), [B, T, 3 * C]);
+      const th = tf.tensor3d(hint, shape), tdw = tf.tensor3d(dw, shape), tgw = tf.tensor3d(gw, shape);
+      const ty = numClasses > 1 ? tf.tensor2d(yb, [B, numClasses]) : undefined;
+      const tlw = tf.tensor1d(lw);
+      let xHat: Tensor3D | undefined;
+      const classLoss = (logits: Tensor2D): Tensor =>
+        tf.div(tf.sum(tf.mul(tf.losses.softmaxCrossEntropy(ty!, logits, undefined, 0, tf.Reduction.NONE), tlw)), Math.max(1, nLab));
+      try {
+        const onNonFinite = fitOpts.onNonFinite;
+        const g = await optimizerStep(optG, gParams, () => {
+          const est = nets.generator.apply(tin, tm, tctx);
+          const filled = tf.add(tf.mul(tm, tx), tf.mul(tf.sub(1, tm), est)) as Tensor3D;
+          xHat = tf.keep(tf.clone(filled));
+          const recon = tf.div(tf.sum(tf.mul(tm, tf.square(tf.sub(est, tx)))), nObs);
+          let loss: Tensor = tf.mul(recon, o.alpha);
+          if (o.advWeight > 0) {
+            const d = nets.discriminator.apply(filled, th);
+            // non-saturating generator loss on imputed entries: −log σ(d)
+            loss = tf.add(loss, tf.mul(tf.div(tf.sum(tf.mul(tgw, tf.softplus(tf.neg(d)))), nG), o.advWeight));
+          }
+          if (nets.classifier && o.classWeight > 0 && nLab > 0) {
+            loss = tf.add(loss, tf.mul(classLoss(nets.classifier.apply(filled, tm)), o.classWeight));
+          }
+          return loss as tf.Scalar;
+        }, { readLoss, onNonFinite, stepLabel: i + 1 });
+        if (g.skipped) return null;
+        for (let k = 0; k < o.dSteps && o.advWeight > 0; k++) {
+          const d = await optimizerStep(optD, dParams, () => {
+            const logits = nets.discriminator.apply(xHat!, th);
+            return tf.div(tf.sum(tf.mul(tdw, tf.sub(tf.softplus(logits), tf.mul(tm, logits)))), nD) as tf.Scalar;
+          }, { readLoss: false, onNonFinite, stepLabel: i + 1 });
+          if (d.skipped) return null;
+        }
+        if (nets.classifier && optC && nLab > 0) {
+          const c = await optimizerStep(optC, cParams!, () => classLoss(nets.classifier!.apply(xHat!, tm)) as tf.Scalar,
+            { readLoss: false, onNonFinite, stepLabel: i + 1 });
+          if (c.skipped) return null;
+        }
+        return g.loss;
+      } finally {
+        for (const t of [tx, tm, tin, tctx, th, tdw, tgw, ty, tlw, xHat]) t?.dispose();
+      }
+    };
+    try {
+      return await runTraining({
+        name: 'ssgan fit', totalSteps: o.iterations, stepsPerEpoch: Math.max(1, Math.ceil(wins.length / B)),
+        params: nets.namedParameters(), optimizers, rng, step: stepFn,
+      }, fitOpts);
+    } finally {
+      for (const opt of Object.values(optimizers)) opt.dispose();
+    }
+  }
+
+  /**
+   * Runs the generator over every series and returns `[N, T, C]` values in the data's units:
+   * observed entries are copied unchanged, missing ones (within each series' length) get the
+   * generator's estimate; padding stays NaN.
+   */
+  imputeValues(ds: TimeSeriesDataset, opts: { batchSize?: number } = {}): Float32Array {
+    const nets = this.requireFitted();
+    this.checkData(ds);
+    const C = ds.channels, L = ds.length, T = Math.min(this.opts.window, L);
+    const { mean, std } = this.state!;
+    const x = this.normalise(ds);
+    const out = Float32Array.from(ds.values);
+    const wins = windowsOf(ds, T, T);
+    const bs = opts.batchSize ?? 256;
+    for (let w0 = 0; w0 < wins.length; w0 += bs) {
+      const chunk = wins.slice(w0, w0 + bs), B = chunk.length;
+      const xin = new Float32Array(B * T * C), mb = new Float32Array(B * T * C);
+      chunk.forEach((w, b) => {
+        for (let t = 0; t < w.len; t++) {
+          const src = (w.s * L + w.start + t) * C, dst = (b * T + t) * C;
+          for (let c = 0; c < C; c++) { xin[dst + c] = x[src + c]!; mb[dst + c] = ds.mask[src + c]!; }
+        }
+      });
+      const ctx = temporalContext(xin, mb, B, T, C);
+      const est = tf.tidy(() => nets.generator.apply(tf.tensor3d(xin, [B, T, C]), tf.tensor3d(mb, [B, T, C]), tf.tensor3d(ctx, [B, T, 3 * C])));
+      const e = est.dataSync();
+      est.dispose();
+      chunk.forEach((w, b) => {
+        for (let t = 0; t < w.len; t++) {
+          const dst = (w.s * L + w.start + t) * C, src = (b * T + t) * C;
+          for (let c = 0; c < C; c++) if (!ds.mask[dst + c]) out[dst + c] = e[src + c]! * std[c]! + mean[c]!;
+        }
+      });
+    }
+    return out;
+  }
+
+  /** Generator hidden states: `[N, T, 2H]` ('timestamp') or max-pooled `[N, 2H]` ('full'). */
+  async encode(ds: TimeSeriesDataset, opts: EncodeOptions = {}): Promise<Representation> {
+    const nets = this.requireFitted();
+    this.checkData(ds);
+    const pooling = opts.pooling ?? 'full';
+    if (pooling === 'multiscale') throw new TsreprError('BAD_OPTION', "SSGAN encode supports pooling 'full' or 'timestamp'");
+    const C = ds.channels, L = ds.length, D = this.reprDims, bs = opts.batchSize ?? 64;
+    const x = this.normalise(ds);
+    const out = new Float32Array(pooling === 'full' ? ds.n * D : ds.n * L * D);
+    for (let s0 = 0; s0 < ds.n; s0 += bs) {
+      const B = Math.min(bs, ds.n - s0);
+      const xin = x.subarray(s0 * L * C, (s0 + B) * L * C);
+      const mb = Float32Array.from(ds.mask.subarray(s0 * L * C, (s0 + B) * L * C));
+      const h = tf.tidy(() => {
+        const hs = nets.generator.hiddenStates(tf.tensor3d(xin, [B, L, C]), tf.tensor3d(mb, [B, L, C]));
+        return pooling === 'full' ? tf.max(hs, 1) : hs;
+      });
+      out.set(h.dataSync(), pooling === 'full' ? s0 * D : s0 * L * D);
+      h.dispose();
+      opts.onProgress?.({ phase: 'ssgan encode', done: s0 + B, total: ds.n });
+    }
+    return { data: out, shape: pooling === 'full' ? [ds.n, D] : [ds.n, L, D] };
+  }
+
+  private requireFitted(): SsganNetworks {
+    if (!this.nets || !this.state) throw new TsreprError('NOT_FITTED', 'SSGAN model is not fitted; call fit() or load a model directory');
+    return this.nets;
+  }
+
+  /** The per-channel normalisation statistics (train, masked). */
+  scalerStats(): ScalerStats { this.requireFitted(); return this.scaler(); }
+
+  async save(dir: string): Promise<void> {
+    const nets = this.requireFitted();
+    await saveModelDir(dir, { method: 'ssgan', config: { options: this.opts, inputDims: this.inputDims, state: this.state }, tensors: nets.namedParameters() });
+  }
+
+  /** Rebuilds a fitted model from `loadModelDir` artifacts. */
+  static fromArtifacts(art: LoadedArtifacts): SsganModel {
+    const cfg = art.config as { options: SsganOptions; inputDims: number; state: SsganState };
+    if (!cfg?.options || !cfg.state) throw new TsreprError('BAD_MODEL', 'SSGAN config.json lacks options/state');
+    const m = new SsganModel(cfg.inputDims, cfg.options as unknown as Record<string, unknown>);
+    m.state = cfg.state;
+    m.nets = new SsganNetworks(cfg.inputDims, { ...m.opts, numClasses: cfg.state.numClasses }, new Rng(0));
+    m.nets.loadParameters(art.tensors);
+    return m;
+  }
+
+  dispose(): void {
+    this.nets?.dispose();
+    this.nets = undefined;
+  }
+}
