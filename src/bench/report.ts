@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../engine/weights.js';
 import { renderSpec, scatterSpec, taskPlotSpec, trainingCurvesSpec, type VegaLiteSpec } from './plots.js';
 import { averageRanks, criticalDifference, meanStd, winTieLoss } from './stats.js';
 import { readAllCells } from './store.js';
-import type { CellRecord, MetricSpec } from './types.js';
+import type { CellRecord, MetricSpec, Reference } from './types.js';
 
 export interface ReportOptions {
   /** render SVG/PNG plots (default true) */
@@ -84,18 +84,20 @@ interface RefRow { dataset: string; method: string; metric: string; ours: number
 
 /** Pairs of (our mean over seeds, reference) per dataset × method × metric. */
 function referencePairs(records: CellRecord[]): RefRow[] {
-  const groups = new Map<string, { r: CellRecord; vals: number[] }>();
+  const groups = new Map<string, { r: CellRecord; ref: Reference; vals: number[] }>();
   for (const r of records) {
-    if (r.status !== 'ok' || !r.reference) continue;
-    const v = r.metrics[r.reference.metric];
-    if (v === undefined || v === null || !Number.isFinite(v)) continue;
-    const key = `${r.dataset}\u0000${r.method}\u0000${r.reference.metric}`;
-    const g = groups.get(key) ?? { r, vals: [] };
-    g.vals.push(v);
-    groups.set(key, g);
+    if (r.status !== 'ok') continue;
+    for (const ref of r.references ?? []) {
+      const v = r.metrics[ref.metric];
+      if (v === undefined || v === null || !Number.isFinite(v)) continue;
+      const key = `${r.dataset}\u0000${r.method}\u0000${ref.metric}`;
+      const g = groups.get(key) ?? { r, ref, vals: [] };
+      g.vals.push(v);
+      groups.set(key, g);
+    }
   }
-  return [...groups.values()].map(({ r, vals }) => ({
-    dataset: r.dataset, method: r.method, metric: r.reference!.metric, ours: meanStd(vals).mean, published: r.reference!.value, source: r.reference!.source,
+  return [...groups.values()].map(({ r, ref, vals }) => ({
+    dataset: r.dataset, method: r.method, metric: ref.metric, ours: meanStd(vals).mean, published: ref.value, source: ref.source,
   })).sort((a, b) => a.metric.localeCompare(b.metric) || a.method.localeCompare(b.method) || a.dataset.localeCompare(b.dataset));
 }
 

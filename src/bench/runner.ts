@@ -10,7 +10,7 @@ import { tf } from '../engine/tf.js';
 import { runEnvironment } from './environment.js';
 import { CellSkip, missingDatasetReason } from './skip.js';
 import { cellId, isFinished, readCell, writeCell } from './store.js';
-import type { CellOutput, CellRecord, CellSpec, Suite } from './types.js';
+import type { CellOutput, CellRecord, CellSpec, Reference, Suite } from './types.js';
 
 export interface RunSuiteOptions {
   outDir: string;
@@ -94,7 +94,7 @@ async function runCell(suite: string, spec: CellSpec, id: string, quick: boolean
     ...base,
     status,
     metrics: out.metrics ?? {},
-    ...(spec.reference ? { reference: withDifference(spec.reference, out.metrics) } : {}),
+    ...(spec.references?.length ? { references: spec.references.map((ref) => withDifference(ref, out.metrics)) } : {}),
     ...(out.fit ? { fit: out.fit } : {}),
     fitSeconds: out.fit?.seconds ?? null,
     encodeSeconds: out.encodeSeconds ?? null,
@@ -137,7 +137,7 @@ async function runCell(suite: string, spec: CellSpec, id: string, quick: boolean
   }
 }
 
-function withDifference(ref: NonNullable<CellSpec['reference']>, metrics?: Record<string, number>): NonNullable<CellRecord['reference']> {
+function withDifference(ref: Reference, metrics?: Record<string, number>): Reference & { difference: number | null } {
   const ours = metrics?.[ref.metric];
   return { ...ref, difference: ours === undefined || !Number.isFinite(ours) ? null : ours - ref.value };
 }

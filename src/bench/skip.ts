@@ -30,18 +30,22 @@ export function missingDatasetReason(names: string[], dataDir?: string): string 
  * module or the export does not exist (yet). Other import errors propagate.
  */
 export async function importAdapter<F>(modulePath: string, exportName: string): Promise<F> {
-  const url = new URL(`../${modulePath}`, import.meta.url).href;
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(url)) as Record<string, unknown>;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module/.test((e as Error).message)) {
-      throw new CellSkip(`${modulePath} ${exportName} not available (module not found)`);
-    }
-    throw e;
-  }
+  const mod = await importModule(modulePath, exportName);
   const f = mod[exportName];
   if (f === undefined) throw new CellSkip(`${modulePath} ${exportName} not available (no such export)`);
   return f as F;
+}
+
+/** Imports a module of this package (path relative to `src/`); CellSkip when it does not exist. */
+export async function importModule(modulePath: string, what = ''): Promise<Record<string, unknown>> {
+  const url = new URL(`../${modulePath}`, import.meta.url).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module/.test((e as Error).message)) {
+      throw new CellSkip(`${modulePath}${what ? ` ${what}` : ''} not available (module not found)`);
+    }
+    throw e;
+  }
 }

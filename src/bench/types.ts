@@ -89,8 +89,8 @@ export interface CellSpec {
   config: Record<string, unknown>;
   /** runs the cell; may throw `CellSkip` (missing data, missing adapter) */
   run: CellFunction;
-  /** published reference for the suite's primary metric (or another metric) */
-  reference?: Reference;
+  /** published references, one per metric they apply to (e.g. MSE at each horizon) */
+  references?: Reference[];
   /** datasets the cell needs (default `[dataset]`), checked before running; omit for synthetic data */
   requires?: string[];
   /** backend to run on (speed suite); default: the one the runner was started with */
@@ -138,7 +138,7 @@ export interface CellRecord {
   quick: boolean;
   config: Record<string, unknown>;
   metrics: Record<string, number>;
-  reference?: Reference & { difference: number | null };
+  references?: (Reference & { difference: number | null })[];
   fit?: FitSummary;
   fitSeconds: number | null;
   encodeSeconds: number | null;

@@ -21,9 +21,9 @@ export function validateSuite(suite: Suite, cells: CellSpec[]): CellSpec[] {
     let json: string;
     try { json = JSON.stringify(c.config); } catch (e) { bad(`${where}: config is not JSON-serialisable (${(e as Error).message})`); }
     if (JSON.stringify(JSON.parse(json!)) !== json!) bad(`${where}: config does not round-trip through JSON`);
-    if (c.reference) {
-      if (!metricNames.has(c.reference.metric)) bad(`${where}: reference metric '${c.reference.metric}' is not one of the suite's metrics (${[...metricNames].join(', ')})`);
-      if (!Number.isFinite(c.reference.value) || !c.reference.source) bad(`${where}: reference needs a finite value and a source`);
+    for (const ref of c.references ?? []) {
+      if (!metricNames.has(ref.metric)) bad(`${where}: reference metric '${ref.metric}' is not one of the suite's metrics (${[...metricNames].join(', ')})`);
+      if (!Number.isFinite(ref.value) || !ref.source) bad(`${where}: reference needs a finite value and a source`);
     }
   }
   return cells;

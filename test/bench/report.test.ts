@@ -15,7 +15,7 @@ function cell(dataset: string, method: string, seed: number, accuracy: number | 
   return {
     id: `${dataset}__${method}__s${seed}`, suite: 'hand', dataset, method, seed, task: 'classification', adapter: 'hand', status,
     quick: false, config: {}, metrics: accuracy === undefined ? {} : { accuracy },
-    ...(ref !== undefined ? { reference: { metric: 'accuracy', value: ref, source: 'paper T1', difference: accuracy === undefined ? null : accuracy - ref } } : {}),
+    ...(ref !== undefined ? { references: [{ metric: 'accuracy', value: ref, source: 'paper T1', difference: accuracy === undefined ? null : accuracy - ref }] } : {}),
     ...(status === 'ok' ? { fit: { iterations: 3, seconds: 0.3, secondsPerIteration: 0.1, losses: [3, 2, 1] } } : {}),
     fitSeconds: 0.3, encodeSeconds: 0.1, secondsPerIteration: 0.1, totalSeconds: 0.5, peakRssBytes: 2 ** 20 * 100,
     backend: 'wasm', environment: { version: '0.1.0', commit: 'abc', node: 'v20', cpuModel: 'cpu', cores: 2, platform: 'linux x64' },

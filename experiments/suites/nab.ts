@@ -1,0 +1,27 @@
+/**
+ * NAB anomaly detection: representation detectors (TS2Vec masked-vs-unmasked, masked-model
+ * reconstruction) against the rolling z-score and NAB's random detector, scored with the NAB
+ * standard profile per file. Quick: nyc_taxi (bundled), tiny models.
+ */
+import { nabCell } from '../../src/bench/cells.js';
+import type { CellSpec, Suite } from '../../src/bench/types.js';
+
+const FULL = ['NAB/nyc_taxi', 'NAB/machine_temperature_system_failure', 'NAB/ambient_temperature_system_failure', 'NAB/cpu_utilization_asg_misconfiguration', 'NAB/ec2_request_latency_system_failure', 'NAB/art_daily_jumpsup', 'NAB/art_daily_flatmiddle'];
+
+export function nabCells(datasets: string[], methods: string[], seeds: number[], quick: boolean): CellSpec[] {
+  return datasets.flatMap((dataset) => methods.flatMap((method) => seeds.map((seed): CellSpec => ({
+    dataset, method, seed, task: 'anomaly', adapter: 'tasks/anomaly evaluateNab',
+    config: { profile: 'standard', ...(quick && (method === 'ts2vec' || method === 'masked') ? { modelOptions: { iterations: 10, hiddenDims: 16, outputDims: 32, depth: 3 }, padding: 20 } : {}) },
+    run: nabCell,
+  }))));
+}
+
+const suite: Suite = {
+  name: 'nab',
+  description: 'NAB anomaly detection per file: representation detectors vs rolling z-score and random (NAB standard profile).',
+  metrics: [{ name: 'nabStandard', higherIsBetter: true, tieTolerance: 0.5 }, { name: 'f1', higherIsBetter: true }],
+  cells: ({ quick, seeds }) => quick
+    ? nabCells(['NAB/nyc_taxi'], ['ts2vec', 'zscore', 'random'], seeds ?? [0], true)
+    : nabCells(FULL, ['ts2vec', 'masked', 'zscore', 'random'], seeds ?? [0, 1, 2], false),
+};
+export default suite;

@@ -1,0 +1,215 @@
+/**
+ * Cell functions: thin wrappers that run one (dataset, method, seed) through the task adapters'
+ * public APIs. Adapters are imported lazily (`importAdapter`), so a suite whose adapter has not
+ * landed yet reports its cells as 'skipped: <adapter> not available' instead of failing.
+ */
+import { performance } from 'node:perf_hooks';
+import type { TimeSeriesDataset } from '../data/dataset.js';
+import { fromArrays } from '../data/dataset.js';
+import { loadEtt } from '../data/forecast.js';
+import { loadDataset, resolveDataset, type LoadedDataset } from '../data/registry.js';
+import { crop } from '../data/transforms.js';
+import { Rng } from '../engine/random.js';
+import type { FitResult, RepresentationModel } from '../methods/model.js';
+import { CellSkip, importAdapter, importModule } from './skip.js';
+import type { CellContext, CellFunction, CellOutput, FitSummary } from './types.js';
+
+/** Modules that register each pretraining method with the model registry. */
+const METHOD_MODULES: Record<string, string> = { ts2vec: 'methods/ts2vec.js', masked: 'methods/masked/model.js', ssgan: 'methods/ssgan/index.js' };
+
+/** Creates an unfitted model of `method` through the method registry (skips when the method has not landed). */
+export async function createMethodModel(method: string, inputDims: number, options: Record<string, unknown>): Promise<RepresentationModel> {
+  const mod = METHOD_MODULES[method];
+  if (!mod) throw new CellSkip(`method ${method} is not known to the bench`);
+  await importModule(mod); // registers the method
+  const { createModel } = await import('../methods/model.js');
+  return createModel(method, inputDims, options);
+}
+
+function fitSummary(f: FitResult): FitSummary {
+  return { iterations: f.iterations, seconds: f.seconds, secondsPerIteration: f.secondsPerIteration, losses: f.losses };
+}
+
+async function load(ctx: CellContext): Promise<LoadedDataset> {
+  return loadDataset(ctx.dataset, ctx.dataDir ? { dataDir: ctx.dataDir } : {});
+}
+
+// ---------------------------------------------------------------- classification
+
+/** Euclidean 1-nearest-neighbour on the raw series (NaN treated as 0): the trivial classification baseline. */
+export function oneNearestNeighbour(train: TimeSeriesDataset, test: TimeSeriesDataset): Int32Array {
+  const d = train.length * train.channels;
+  if (test.length * test.channels !== d) throw new CellSkip('1-NN needs equal-length train and test series');
+  const pred = new Int32Array(test.n);
+  for (let i = 0; i < test.n; i++) {
+    let best = Infinity;
+    for (let j = 0; j < train.n; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        const a = test.values[i * d + k]!;
+        const b = train.values[j * d + k]!;
+        const e = (Number.isNaN(a) ? 0 : a) - (Number.isNaN(b) ? 0 : b);
+        s += e * e;
+        if (s >= best) break;
+      }
+      if (s < best) { best = s; pred[i] = train.labels![j]!; }
+    }
+  }
+  return pred;
+}
+
+/** Classification cell: '1nn-ed' baseline, or pretrain `method` and evaluate with the classification adapter. */
+export const classificationCell: CellFunction = async (ctx) => {
+  const data = await load(ctx);
+  if (data.task !== 'classification') throw new CellSkip(`${ctx.dataset} is not a classification dataset`);
+  const { train, test } = data;
+  const t0 = performance.now();
+  if (ctx.method === '1nn-ed') {
+    const pred = oneNearestNeighbour(train, test);
+    const acc = pred.reduce((a, p, i) => a + (p === test.labels![i] ? 1 : 0), 0) / test.n;
+    return { metrics: { accuracy: acc }, encodeSeconds: (performance.now() - t0) / 1000 };
+  }
+  type Evaluate = (model: RepresentationModel, train: TimeSeriesDataset, test: TimeSeriesDataset, o: Record<string, unknown>) => Promise<{ accuracy: number; auprc?: number }>;
+  const evaluate = await importAdapter<Evaluate>('tasks/classification/index.js', 'evaluateClassification');
+  const model = await createMethodModel(ctx.method, train.channels, { ...(ctx.config.model as object), seed: ctx.seed });
+  try {
+    const fit = await model.fit(train, { onProgress: ctx.onProgress, signal: ctx.signal });
+    const e0 = performance.now();
+    const res = await evaluate(model, train, test, { ...(ctx.config.protocol as object) });
+    return {
+      metrics: { accuracy: res.accuracy, ...(res.auprc !== undefined ? { auprc: res.auprc } : {}) },
+      fit: fitSummary(fit), encodeSeconds: (performance.now() - e0) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
+};
+
+// ---------------------------------------------------------------- forecasting
+
+interface ForecastProtocol {
+  prepareForecastInput(data: unknown, o?: { covariates?: boolean }): { input: TimeSeriesDataset };
+  ridgeForecast(model: RepresentationModel, prep: unknown, o: Record<string, unknown>): Promise<{
+    horizons: { horizon: number; mse: number; mae: number }[]; encodeSeconds: number; examples: { horizon: number; pred: number[]; truth: number[] }[];
+  }>;
+  naiveLastValue(prep: unknown, H: number): { mse: number; mae: number };
+}
+
+/** Forecasting cell (TS2Vec protocol: ridge on causal representations): metrics mse@H / mae@H per horizon. */
+export const forecastingCell: CellFunction = async (ctx) => {
+  const info = resolveDataset(ctx.dataset, ctx.dataDir ? { dataDir: ctx.dataDir } : {});
+  if (info.task !== 'forecasting') throw new CellSkip(`${ctx.dataset} is not a forecasting dataset`);
+  const data = await loadEtt(info.files!.csv!, { features: ctx.config.univariate ? 'S' : 'M' });
+  const mod = 'tasks/forecasting/protocol.js';
+  const p: ForecastProtocol = {
+    prepareForecastInput: await importAdapter(mod, 'prepareForecastInput'),
+    ridgeForecast: await importAdapter(mod, 'ridgeForecast'),
+    naiveLastValue: await importAdapter(mod, 'naiveLastValue'),
+  };
+  const horizons = ctx.config.horizons as number[];
+  const prep = p.prepareForecastInput(data, { covariates: true });
+  if (ctx.method === 'last-value') {
+    const metrics: Record<string, number> = {};
+    for (const H of horizons) { const r = p.naiveLastValue(prep, H); metrics[`mse@${H}`] = r.mse; metrics[`mae@${H}`] = r.mae; }
+    return { metrics };
+  }
+  const model = await createMethodModel(ctx.method, prep.input.channels, { ...(ctx.config.model as object), seed: ctx.seed });
+  try {
+    const trainPart = crop(prep.input, data.split.train[0], data.split.train[1]);
+    const fit = await model.fit(trainPart, { onProgress: ctx.onProgress, signal: ctx.signal });
+    const res = await p.ridgeForecast(model, prep, { horizons, ...(ctx.config.protocol as object) });
+    const metrics: Record<string, number> = {};
+    for (const h of res.horizons) { metrics[`mse@${h.horizon}`] = h.mse; metrics[`mae@${h.horizon}`] = h.mae; }
+    const plots = res.examples.slice(0, 2).map((e) => ({ id: `forecast-h${e.horizon}`, title: `${ctx.dataset} ${ctx.method} H=${e.horizon}: first test window`, series: [{ name: 'truth', values: e.truth }, { name: 'forecast', values: e.pred }] }));
+    return { metrics, fit: fitSummary(fit), encodeSeconds: res.encodeSeconds, plots };
+  } finally {
+    model.dispose();
+  }
+};
+
+// ---------------------------------------------------------------- imputation
+
+/** Imputation cell: hide `config.rate` of the observed entries, impute, score MAE/RMSE/MRE on them. */
+export const imputationCell: CellFunction = async (ctx) => {
+  const data = await load(ctx);
+  if (data.task !== 'imputation') throw new CellSkip(`${ctx.dataset} is not an imputation dataset`);
+  const hideObserved = await importAdapter<(ds: TimeSeriesDataset, rate: number, seed?: number) => { ds: TimeSeriesDataset; indices: Int32Array; truth: Float32Array }>('tasks/imputation/evaluate.js', 'hideObserved');
+  const scoreImputation = await importAdapter<(v: Float32Array, h: { indices: Int32Array; truth: Float32Array }, c: number, s?: { mean: ArrayLike<number>; std: ArrayLike<number> }) => { mae: number; rmse: number; mre: number }>('tasks/imputation/evaluate.js', 'scoreImputation');
+  const createImputer = await importAdapter<(m: string, o?: Record<string, unknown>) => { fit(ds: TimeSeriesDataset, o?: object): Promise<void | FitResult>; impute(ds: TimeSeriesDataset): Promise<{ values: Float32Array }>; dispose(): void }>('tasks/imputation/imputers.js', 'createImputer');
+  let ds = data.data as TimeSeriesDataset;
+  const maxSeries = ctx.config.maxSeries as number | undefined;
+  if (maxSeries && ds.n > maxSeries) {
+    const { selectSeries } = await import('../data/dataset.js');
+    ds = selectSeries(ds, [...Array(maxSeries).keys()]);
+  }
+  const hidden = hideObserved(ds, Number(ctx.config.rate ?? 0.1), ctx.seed);
+  const stats = channelStats(ds);
+  const imputer = createImputer(ctx.method, { ...(ctx.config.model as object), seed: ctx.seed });
+  try {
+    const f0 = performance.now();
+    const fit = await imputer.fit(hidden.ds, { onProgress: ctx.onProgress, signal: ctx.signal });
+    const fitSeconds = (performance.now() - f0) / 1000;
+    const e0 = performance.now();
+    const out = await imputer.impute(hidden.ds);
+    const encodeSeconds = (performance.now() - e0) / 1000;
+    const s = scoreImputation(out.values, hidden, ds.channels, stats);
+    const fr = fit as FitResult | undefined;
+    return {
+      metrics: { mae: s.mae, rmse: s.rmse, mre: s.mre }, encodeSeconds,
+      fit: fr?.iterations ? fitSummary(fr) : { iterations: 0, seconds: fitSeconds, secondsPerIteration: 0 },
+    };
+  } finally {
+    imputer.dispose();
+  }
+};
+
+/** Per-channel mean and std of the observed entries (the standardised scale the references use). */
+function channelStats(ds: TimeSeriesDataset): { mean: Float64Array; std: Float64Array } {
+  const C = ds.channels;
+  const sum = new Float64Array(C), sq = new Float64Array(C), cnt = new Float64Array(C);
+  ds.values.forEach((v, i) => { if (ds.mask[i] && Number.isFinite(v)) { const c = i % C; sum[c]! += v; sq[c]! += v * v; cnt[c]!++; } });
+  const mean = sum.map((s, c) => s / Math.max(1, cnt[c]!));
+  const std = sq.map((q, c) => Math.sqrt(Math.max(q / Math.max(1, cnt[c]!) - mean[c]! ** 2, 0)) || 1);
+  return { mean, std };
+}
+
+// ---------------------------------------------------------------- anomaly (NAB)
+
+/** NAB cell: the anomaly adapter's per-file NAB evaluation (`evaluateNab` in tasks/anomaly). */
+export const nabCell: CellFunction = async (ctx) => {
+  const data = await load(ctx);
+  if (data.task !== 'anomaly') throw new CellSkip(`${ctx.dataset} is not an anomaly dataset`);
+  type EvaluateNab = (data: unknown, o: Record<string, unknown>) => Promise<{ metrics: Record<string, number>; scores?: number[]; windows?: [number, number][]; fit?: FitResult }>;
+  const evaluate = await importAdapter<EvaluateNab>('tasks/anomaly/index.js', 'evaluateNab');
+  const res = await evaluate(data.data, { method: ctx.method, seed: ctx.seed, onProgress: ctx.onProgress, ...ctx.config });
+  return {
+    metrics: res.metrics,
+    ...(res.fit ? { fit: fitSummary(res.fit) } : {}),
+    ...(res.scores ? { plots: [{ id: 'scores', title: `${ctx.dataset} ${ctx.method}: anomaly score`, series: [{ name: 'score', values: res.scores }], bands: res.windows }] } : {}),
+  };
+};
+
+// ---------------------------------------------------------------- speed
+
+/** Speed cell: fit a fixed number of iterations and encode a fixed synthetic set; samples/s and series/s. */
+export const speedCell: CellFunction = async (ctx) => {
+  const { n, length, channels, iterations, batchSize } = ctx.config as { n: number; length: number; channels: number; iterations: number; batchSize: number };
+  const rng = new Rng(ctx.seed);
+  const rows = [...Array(n).keys()].map(() => [...Array(length).keys()].map((t) => Array.from({ length: channels }, (_v, c) => Math.sin((t + c) / 7) + 0.3 * rng.normal())));
+  const ds = fromArrays(rows);
+  const model = await createMethodModel(ctx.method, channels, { ...(ctx.config.model as object), iterations, batchSize, seed: ctx.seed });
+  try {
+    const fit = await model.fit(ds, { onProgress: ctx.onProgress, signal: ctx.signal });
+    const e0 = performance.now();
+    await model.encode(ds, { pooling: 'full', batchSize: 16 });
+    const encodeSeconds = (performance.now() - e0) / 1000;
+    const out: CellOutput = {
+      metrics: { trainSamplesPerSecond: (fit.iterations * batchSize) / fit.seconds, encodeSeriesPerSecond: n / encodeSeconds },
+      fit: fitSummary(fit), encodeSeconds,
+    };
+    out.throughput = { ...out.metrics };
+    return out;
+  } finally {
+    model.dispose();
+  }
+};
