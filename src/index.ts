@@ -13,3 +13,4 @@ export {
   loadModel, registeredMethods,
   type RepresentationModel, type FitOptions, type FitResult, type EncodeOptions, type Representation, type Pooling,
 } from './methods/model.js';
+export * as anomaly from './tasks/anomaly/index.js';
