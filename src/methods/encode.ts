@@ -92,7 +92,7 @@ export async function encodeWithBackbone(backbone: Backbone, x: SeriesArray, opt
       const batch: SeriesArray = { values: x.values.subarray(s * T * C, (s + b) * T * C), n: b, length: T, channels: C };
       const h = forwardEval(backbone, batch, maskLast, maskFill);
       const pooled = poolSlice(h, pooling, 0, T);
-      h.dispose();
+      if (pooled !== h) h.dispose();
       out.set(await pooled.data() as Float32Array, s * per);
       pooled.dispose();
       opts.onProgress?.({ phase: 'encode', done: s + b, total: N });
@@ -122,7 +122,7 @@ export async function encodeWithBackbone(backbone: Backbone, x: SeriesArray, opt
     }
     const h = forwardEval(backbone, { values: buf, n: b, length: W, channels: C }, maskLast, maskFill);
     const pooled = poolSlice(h, pooling === 'full' ? 'timestamp' : pooling, pad, len);
-    h.dispose();
+    if (pooled !== h) h.dispose();
     const vals = await pooled.data() as Float32Array;
     pooled.dispose();
     for (let k = 0; k < b; k++) {
