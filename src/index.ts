@@ -14,3 +14,5 @@ export {
   type RepresentationModel, type FitOptions, type FitResult, type EncodeOptions, type Representation, type Pooling,
 } from './methods/model.js';
 export * as anomaly from './tasks/anomaly/index.js';
+export { TS2Vec, createTS2Vec, ts2vecConfig, type TS2VecConfig } from './methods/ts2vec.js';
+export * as forecasting from './tasks/forecasting/index.js';
