@@ -7,5 +7,7 @@ import { register as classify } from './classify.js';
 import { register as datasets } from './datasets.js';
 import { register as detect } from './detect.js';
 import { register as info } from './info.js';
+import { register as forecast } from './forecast.js';
+import { register as pretrain } from './pretrain.js';
 
-export const commands: ((program: Command) => void)[] = [info, datasets, bench, detect, classify];
+export const commands: ((program: Command) => void)[] = [info, datasets, bench, detect, classify, pretrain, forecast];
