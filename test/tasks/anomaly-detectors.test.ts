@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import '../../src/methods/ts2vec.js';
+import '../../src/methods/masked/model.js';
 import { Rng } from '../../src/engine/random.js';
 import { createDetector, delayAdjustedPrf, sliceSeries, type AnomalyDetector, type Detection, type Series } from '../../src/tasks/anomaly/index.js';
 import { setUpBackend } from '../helpers.js';
@@ -82,6 +83,20 @@ describe('anomaly detectors', () => {
     const streamed = await streamAll(det, s, [3, 40, 1, 1, 75, 40]);
     assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-4, `max diff ${maxDiff(batch.raw, streamed.raw)}`);
     assert.ok(maxDiff(batch.adjusted, streamed.adjusted) <= 1e-3);
+    det.scorer.dispose?.();
+  });
+
+  it('masked model reconstruction error: finite scores, streaming equals batch (1e-4)', async () => {
+    const s = synthetic(150, [110]);
+    const det = createDetector('masked', {
+      padding: 23, batchSize: 64, k: 3,
+      modelOptions: { patchLen: 6, dModel: 16, layers: 1, heads: 2, ff: 32, decoderDim: 16, decoderHeads: 2, iters: 3, contextLength: 48, batchSize: 4, seed: 1 },
+    });
+    await det.fit(sliceSeries(s, 0, 70));
+    const batch = await det.detect(s);
+    assert.ok(batch.raw.every((v) => Number.isFinite(v) && v >= 0));
+    const streamed = await streamAll(det, s, [10, 1, 60, 79]);
+    assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-4, `max diff ${maxDiff(batch.raw, streamed.raw)}`);
     det.scorer.dispose?.();
   });
 });

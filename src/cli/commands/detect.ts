@@ -9,6 +9,7 @@ import { writeArrow, writeCsv } from '../../data/write.js';
 import { TsreprError } from '../../errors.js';
 import { loadModel, type RepresentationModel } from '../../methods/model.js';
 import '../../methods/ts2vec.js';
+import '../../methods/masked/model.js';
 import {
   createDetector, delayAdjustedPrf, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabScoreFlags,
   pointAdjustedPrf, pointPrf, sliceSeries, windowRows, DETECTOR_METHODS, type Series,
