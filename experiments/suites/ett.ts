@@ -10,8 +10,8 @@ import { forecastingReference } from '../anchors.js';
 const H_FULL: Record<string, number[]> = { ETTh1: [24, 48, 168, 336, 720], ETTh2: [24, 48, 168, 336, 720], ETTm1: [24, 48, 96, 288, 672] };
 const H_QUICK = [24, 48];
 const QUICK_MODELS: Record<string, object> = {
-  ts2vec: { hiddenDims: 16, outputDims: 32, depth: 3, iterations: 10, batchSize: 4, maxTrainLength: 500 },
-  masked: { dModel: 32, layers: 1, heads: 2, iterations: 10, batchSize: 8 },
+  ts2vec: { hidden: 16, outputDims: 32, depth: 3, iters: 10, batchSize: 4, maxTrainLength: 500 },
+  masked: { dModel: 32, layers: 1, heads: 2, ff: 64, iters: 10, batchSize: 8 },
 };
 
 /** Forecasting cells; `univariate` picks the target-only setting the TS2Vec numbers use. */

@@ -16,7 +16,7 @@ export function imputationCells(datasets: string[], methods: string[], seeds: nu
     const learned = method === 'ssgan' || method === 'masked';
     return {
       dataset, method, seed, task: 'imputation', adapter: 'tasks/imputation createImputer',
-      config: { rate: 0.1, ...(learned ? { model: quick ? { iterations: 10 } : {} } : {}), ...(quick ? { maxSeries: 50 } : {}) },
+      config: { rate: 0.1, ...(learned ? { model: quick ? (method === 'ssgan' ? { iterations: 10 } : { iters: 10 }) : {} } : {}), ...(quick ? { maxSeries: 50 } : {}) },
       run: imputationCell,
       // TSI-Bench uses the whole corpus (all stations / 12k records): the comparison is indicative only
       ...(ref && !quick ? { references: [{ metric: 'mae', value: ref.mae, source: `${SOURCES.tsiBench} (${ref.model})` }] } : {}),

@@ -11,7 +11,7 @@ const FULL = ['NAB/nyc_taxi', 'NAB/machine_temperature_system_failure', 'NAB/amb
 export function nabCells(datasets: string[], methods: string[], seeds: number[], quick: boolean): CellSpec[] {
   return datasets.flatMap((dataset) => methods.flatMap((method) => seeds.map((seed): CellSpec => ({
     dataset, method, seed, task: 'anomaly', adapter: 'tasks/anomaly evaluateNab',
-    config: { profile: 'standard', ...(quick && (method === 'ts2vec' || method === 'masked') ? { modelOptions: { iterations: 10, hiddenDims: 16, outputDims: 32, depth: 3 }, padding: 20 } : {}) },
+    config: { profile: 'standard', ...(quick && (method === 'ts2vec' || method === 'masked') ? { modelOptions: method === 'ts2vec' ? { iters: 10, hidden: 16, outputDims: 32, depth: 3 } : { iters: 10, dModel: 32, layers: 1, heads: 2, ff: 64 }, padding: 20 } : {}) },
     run: nabCell,
   }))));
 }

@@ -15,7 +15,7 @@ const suite: Suite = {
     const methods = quick ? ['ts2vec', 'masked'] : ['ts2vec', 'masked', 'ssgan'];
     return backends.flatMap((backend) => methods.flatMap((method) => (seeds ?? [0]).map((seed): CellSpec => ({
       dataset: 'synthetic-64x128x3', method, seed, backend, task: 'speed', adapter: `methods/${method} fit+encode`, requires: [],
-      config: { n: 64, length: 128, channels: 3, iterations: quick ? 5 : 50, batchSize: 8, model: {} },
+      config: { n: 64, length: 128, channels: 3, iters: quick ? 5 : 50, batchSize: 8, model: {} },
       run: speedCell,
     }))));
   },

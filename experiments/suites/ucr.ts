@@ -7,7 +7,11 @@ import { classificationCell } from '../../src/bench/cells.js';
 import type { CellSpec, Suite } from '../../src/bench/types.js';
 import { classificationReference, UCR_TS2VEC_OFFICIAL_RUN } from '../anchors.js';
 
-export const QUICK_MODEL = { hiddenDims: 16, outputDims: 32, depth: 3, iterations: 20, batchSize: 8 };
+/** Tiny per-method budgets for --quick (option names as each method validates them). */
+export const QUICK_MODELS: Record<string, object> = {
+  ts2vec: { hidden: 16, outputDims: 32, depth: 3, iters: 20, batchSize: 8 },
+  masked: { dModel: 32, layers: 1, heads: 2, ff: 64, iters: 20, batchSize: 8 },
+};
 
 /** Classification cells for `datasets` × `methods` × seeds (references for representation methods only). */
 export function classificationCells(datasets: string[], methods: string[], seeds: number[], quick: boolean): CellSpec[] {
@@ -17,7 +21,7 @@ export function classificationCells(datasets: string[], methods: string[], seeds
     return {
       dataset, method, seed, task: 'classification',
       adapter: learned ? 'tasks/classification evaluateClassification' : 'bench 1-NN (Euclidean)',
-      config: learned ? { model: quick ? QUICK_MODEL : { batchSize: 8, outputDims: 320 }, protocol: { classifier: 'svm' } } : {},
+      config: learned ? { model: quick ? QUICK_MODELS[method] ?? {} : { batchSize: 8, outputDims: 320 }, protocol: { classifier: 'svm' } } : {},
       run: classificationCell,
       ...(ref ? { references: [ref] } : {}),
     };

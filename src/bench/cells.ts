@@ -193,11 +193,11 @@ export const nabCell: CellFunction = async (ctx) => {
 
 /** Speed cell: fit a fixed number of iterations and encode a fixed synthetic set; samples/s and series/s. */
 export const speedCell: CellFunction = async (ctx) => {
-  const { n, length, channels, iterations, batchSize } = ctx.config as { n: number; length: number; channels: number; iterations: number; batchSize: number };
+  const { n, length, channels, iters, batchSize } = ctx.config as { n: number; length: number; channels: number; iters: number; batchSize: number };
   const rng = new Rng(ctx.seed);
   const rows = [...Array(n).keys()].map(() => [...Array(length).keys()].map((t) => Array.from({ length: channels }, (_v, c) => Math.sin((t + c) / 7) + 0.3 * rng.normal())));
   const ds = fromArrays(rows);
-  const model = await createMethodModel(ctx.method, channels, { ...(ctx.config.model as object), iterations, batchSize, seed: ctx.seed });
+  const model = await createMethodModel(ctx.method, channels, { ...(ctx.config.model as object), [ctx.method === 'ssgan' ? 'iterations' : 'iters']: iters, batchSize, seed: ctx.seed });
   try {
     const fit = await model.fit(ds, { onProgress: ctx.onProgress, signal: ctx.signal });
     const e0 = performance.now();
