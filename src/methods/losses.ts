@@ -48,6 +48,25 @@ function maskedSoftmax(s: tf.Tensor, mask: tf.Tensor): { lse: tf.Tensor; p: tf.T
  */
 export function gramLogSumExp(z: Tensor3D, group = z.shape[1]): tf.Scalar {
   const [b, n, C] = z.shape;
+  // Small items are merged g at a time into one [g·n, g·n] Gram matrix; the group mask keeps
+  // each row inside its own item, so the value is unchanged while the op count drops g-fold.
+  const g = Math.max(1, Math.min(b, Math.floor(MERGE_ROWS / n)));
+  if (g > 1) {
+    return tf.tidy(() => {
+      const full = Math.floor(b / g), rest = b - full * g;
+      let v = gramCore(tf.reshape(tf.slice(z, [0, 0, 0], [full * g, n, C]), [full, g * n, C]) as Tensor3D, group);
+      if (rest > 0) v = tf.add(v, gramCore(tf.reshape(tf.slice(z, [full * g, 0, 0], [rest, n, C]), [1, rest * n, C]) as Tensor3D, group));
+      return v;
+    });
+  }
+  return gramCore(z, group);
+}
+
+/** Rows per merged Gram matrix (small items are batched up to this size). */
+const MERGE_ROWS = 64;
+
+function gramCore(z: Tensor3D, group: number): tf.Scalar {
+  const [b, n, C] = z.shape;
   const f = customGrad(([zz], save) => {
     const zt = zz as Tensor3D;
     save([zt]);
@@ -76,28 +95,17 @@ export function gramLogSumExp(z: Tensor3D, group = z.shape[1]): tf.Scalar {
   return f(z) as tf.Scalar;
 }
 
-/** Timestamps per 2-D matMul in the instance term: blocks of about 64 rows. */
-function instanceChunk(B: number): number {
-  return Math.max(1, Math.floor(64 / (2 * B)));
-}
-
 /**
  * Instance-wise contrastive loss: at each timestamp, the 2B representations of the two views
  * contrast against each other. `z1, z2 [B, T, C]` → scalar (0 when B = 1).
  */
 export function instanceContrastiveLoss(z1: Tensor3D, z2: Tensor3D): Scalar {
   return tf.tidy(() => {
-    const [B, T, C] = z1.shape;
+    const [B, T] = z1.shape;
     if (B === 1) return tf.scalar(0);
     const z = tf.transpose(tf.concat([z1, z2], 0), [1, 0, 2]) as Tensor3D; // [T, 2B, C]
-    // g timestamps share one [g·2B, g·2B] Gram matrix; the block mask keeps each row's own
-    // timestamp only, so this equals T separate [2B, 2B] problems with fewer, faster ops.
-    const g = Math.min(instanceChunk(B), T);
-    const full = Math.floor(T / g), rest = T - full * g;
-    let lse = gramLogSumExp(tf.reshape(tf.slice(z, [0, 0, 0], [full * g, 2 * B, C]), [full, g * 2 * B, C]) as Tensor3D, 2 * B);
-    if (rest > 0) {
-      lse = tf.add(lse, gramLogSumExp(tf.reshape(tf.slice(z, [full * g, 0, 0], [rest, 2 * B, C]), [1, rest * 2 * B, C]) as Tensor3D, 2 * B));
-    }
+    // T separate [2B, 2B] problems, merged into fewer, larger Gram matrices by gramLogSumExp
+    const lse = gramLogSumExp(z, 2 * B);
     const pos = tf.mul(tf.sum(tf.mul(z1, z2)), 2);
     return tf.div(tf.sub(lse, pos), 2 * B * T) as Scalar;
   });
