@@ -157,7 +157,7 @@ describe('impute() API on every table kind', () => {
     assert.deepEqual(table.schema.fields.map((f) => f.name), ['id', 't', 'a', 'b', 's']);
     assert.deepEqual(table.schema.fields.map((f) => String(f.type)), input.schema.fields.map((f) => String(f.type)));
     assert.equal(table.numRows, input.numRows);
-    checkFilled((c) => Array.from(table.getChild(c)!), imputed);
+    checkFilled((c) => Array.from((table as arrow.Table).getChild(c)!), imputed);
   });
 
   it('column object and row matrix', async () => {
@@ -218,7 +218,10 @@ describe('imputeArrowFile (streaming)', () => {
     try {
       const n = 1000;
       const a = Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : i));
-      const batches = [0, 250, 500, 750].map((o) => arrow.tableFromArrays({ a: a.slice(o, o + 250), s: arrow.vectorFromArray(Array.from({ length: 250 }, (_, i) => `r${o + i}`), new arrow.Utf8()) }).batches[0]!);
+      const batches = [0, 250, 500, 750].map((o) => new arrow.Table({
+        a: arrow.vectorFromArray(a.slice(o, o + 250), new arrow.Float64()),
+        s: arrow.vectorFromArray(Array.from({ length: 250 }, (_, i) => `r${o + i}`), new arrow.Utf8()),
+      }).batches[0]!);
       const input = new arrow.Table(batches);
       const { writeFileSync, readFileSync } = await import('node:fs');
       writeFileSync(join(dir, 'in.arrow'), arrow.tableToIPC(input, 'file'));
