@@ -219,7 +219,7 @@ describe('imputeArrowFile (streaming)', () => {
       const n = 1000;
       const a = Float64Array.from({ length: n }, (_, i) => (i % 7 === 3 ? NaN : i));
       const batches = [0, 250, 500, 750].map((o) => new arrow.Table({
-        a: arrow.vectorFromArray(a.slice(o, o + 250), new arrow.Float64()),
+        a: arrow.vectorFromArray(Array.from(a.slice(o, o + 250)), new arrow.Float64()),
         s: arrow.vectorFromArray(Array.from({ length: 250 }, (_, i) => `r${o + i}`), new arrow.Utf8()),
       }).batches[0]!);
       const input = new arrow.Table(batches);
