@@ -69,7 +69,18 @@ export async function readArrowTable(path: string): Promise<arrow.Table> {
     throw new TsreprError('BAD_INPUT', 'Feather v1 is not supported; re-save as Feather v2 / Arrow IPC', { file: path });
   }
   try {
-    return arrow.tableFromIPC(bytes);
+    // IPC files are read batch by batch through the footer: apache-arrow's own file iteration
+    // (tableFromIPC) loops forever when a corrupt footer block points at a Schema message.
+    const reader = arrow.RecordBatchReader.from(bytes);
+    if (!reader.isFile()) return arrow.tableFromIPC(bytes);
+    reader.open();
+    const batches: arrow.RecordBatch[] = [];
+    for (let i = 0; i < reader.numRecordBatches; i++) {
+      const batch = reader.readRecordBatch(i);
+      if (!batch) throw new Error(`record batch ${i} listed in the footer is missing or not a record batch`);
+      batches.push(batch);
+    }
+    return batches.length ? new arrow.Table(batches) : new arrow.Table(reader.schema);
   } catch (err) {
     if (err instanceof TsreprError) throw new TsreprError(err.code, err.message, { file: path }, { cause: err });
     throw new TsreprError('BAD_INPUT', `cannot read Arrow IPC: ${(err as Error).message}`, { file: path }, { cause: err });
