@@ -16,6 +16,8 @@ export interface ReportOptions {
   plots?: boolean;
   /** at most this many task plots (default 24) */
   maxTaskPlots?: number;
+  /** only cells with these ids (the suite's declared cells: stale files of cells no longer declared are left out) */
+  ids?: Set<string>;
 }
 
 export interface ReportSummary {
@@ -201,7 +203,7 @@ const safe = (s: string) => s.replace(/[^A-Za-z0-9._=-]+/g, '-');
  * cell stored in `<outDir>/cells/`.
  */
 export async function writeReport(outDir: string, suite: { name: string; description?: string; metrics: MetricSpec[] }, opts: ReportOptions = {}): Promise<ReportSummary> {
-  const records = await readAllCells(outDir);
+  const records = (await readAllCells(outDir)).filter((r) => !opts.ids || opts.ids.has(r.id));
   const files: string[] = ['REPORT.md', 'results.json'];
   const count = (s: CellRecord['status']) => records.filter((r) => r.status === s).length;
   const metrics = reportedMetrics(records, suite.metrics);

@@ -71,7 +71,8 @@ export function register(program: Command): void {
             process.stderr.write(`[tsrepr] ${reused ? 'kept   ' : r.status.padEnd(7)} ${r.id} ${r.status === 'ok' ? m : r.reason ?? ''}\n`);
           },
         });
-        const report = await writeReport(outDir, suite, { plots: opts.plots !== false });
+        const declared = new Set(selectCells(suite, { quick, seeds }).map(cellId));
+        const report = await writeReport(outDir, suite, { plots: opts.plots !== false, ids: declared });
         runs.push({ ...report, suite: suite.name, outDir, declared: cells.length, ran: res.ran, reused: res.reused, seconds: +res.seconds.toFixed(2) });
       }
       ctx?.progress.stop();
