@@ -78,3 +78,13 @@ test('Adam minimises a quadratic; optimizerStep stops on NaN loss, or skips it',
   assert.deepEqual(Array.from(w.dataSync()), before);
   opt.dispose(); w.dispose();
 });
+
+test('creating and disposing an Adam optimiser leaves no tensors behind', () => {
+  const w = tf.variable(tf.zeros([3, 4]));
+  const before = tf.memory().numTensors;
+  const opt = new Adam(new Map([['w', w]]), { lr: 0.1 });
+  assert.equal(tf.memory().numTensors, before + 2); // m and v
+  opt.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  w.dispose();
+});
