@@ -118,7 +118,8 @@ export async function loadModel(dir: string): Promise<RepresentationModel> {
   try {
     return await loader(art, dir);
   } catch (e) {
-    if (e instanceof TsreprError) throw e;
+    // a saved config that fails validation is a bad model directory, not a bad user option
+    if (e instanceof TsreprError && e.code !== 'BAD_OPTION') throw e;
     throw new TsreprError('BAD_MODEL', `${dir}: cannot rebuild the '${art.manifest.method}' model: ${(e as Error).message}`, undefined, { cause: e });
   } finally {
     for (const t of art.tensors.values()) t.dispose();
