@@ -245,7 +245,7 @@ test('loadArrow accepts or rejects generated and damaged Arrow IPC files with a 
   await fuzz('arrow', arrowArb, RUNS, async (spec, out) => {
     let bytes = arrowBytes(spec);
     if (spec.damage.kind === 'truncate') bytes = bytes.slice(0, spec.damage.at % (bytes.length + 1));
-    if (spec.damage.kind === 'flip') { bytes = bytes.slice(); bytes[spec.damage.at % bytes.length] ^= spec.damage.x; }
+    if (spec.damage.kind === 'flip') { bytes = bytes.slice(); const at = spec.damage.at % bytes.length; bytes[at] = bytes[at]! ^ spec.damage.x; }
     const p = put(bytes, '.arrow');
     const what = `Arrow ${JSON.stringify({ ...spec, cols: spec.cols.map((c) => `${c.name}:${c.kind}`) })}`;
     await expectLoadsOrRejects(out, what, () => loadArrow(p), isFiniteRepr);

@@ -96,7 +96,7 @@ test('a truncated, corrupted or incomplete model directory is refused with BAD_M
   const damages: [string, (dir: string) => void][] = [
     ['truncated weights.bin', (d) => truncateSync(join(d, 'weights.bin'), 10)],
     ['empty weights.bin', (d) => truncateSync(join(d, 'weights.bin'), 0)],
-    ['flipped byte in weights.bin', (d) => { const b = readFileSync(join(d, 'weights.bin')); b[Math.floor(b.length / 2)] ^= 0x40; writeFileSync(join(d, 'weights.bin'), b); }],
+    ['flipped byte in weights.bin', (d) => { const b = readFileSync(join(d, 'weights.bin')); const at = Math.floor(b.length / 2); b[at] = b[at]! ^ 0x40; writeFileSync(join(d, 'weights.bin'), b); }],
     ['deleted manifest.json', (d) => rmSync(join(d, 'manifest.json'))],
     ['garbage manifest.json', (d) => writeFileSync(join(d, 'manifest.json'), '{"format": ')],
     ['deleted weights.bin', (d) => rmSync(join(d, 'weights.bin'))],
