@@ -107,7 +107,7 @@ export class TS2Vec implements RepresentationModel {
   /** the running average of `net`'s weights: used for encode and save */
   readonly averaged: DilatedConvEncoder;
   /** how many weight snapshots the average holds (a tensor: no device read-back needed) */
-  private readonly nAveraged: Variable = tf.variable(tf.scalar(0), false);
+  private readonly nAveraged: Variable = tf.tidy(() => tf.variable(tf.scalar(0), false)); // tidy: the initial scalar is not leaked
   private fitted = false;
   private norm?: Normalisation;
 
