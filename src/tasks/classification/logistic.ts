@@ -52,8 +52,9 @@ export class LogisticProbe implements Classifier {
     }
     const xs = tf.tensor2d(this.standardise(x), [x.n, x.d]);
     const yOne = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(y, 'int32'), nClasses), 'float32'));
-    this.w = tf.variable(tf.zeros([x.d, nClasses]));
-    this.b = tf.variable(tf.zeros([nClasses]));
+    // tidy: the initial zeros tensors would otherwise stay alive (2 leaked tensors per fit)
+    this.w = tf.tidy(() => tf.variable(tf.zeros([x.d, nClasses])));
+    this.b = tf.tidy(() => tf.variable(tf.zeros([nClasses])));
     const params = new Map<string, Variable>([['w', this.w], ['b', this.b]]);
     const adam = new Adam(params, { lr: this.opts.lr });
     const l2 = 1 / (2 * this.opts.C * x.n);
