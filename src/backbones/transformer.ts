@@ -56,7 +56,7 @@ export function transformerBackboneConfig(inputDims: number, o: TransformerBackb
   checkNumber('inputDims', inputDims, { min: 1, integer: true });
   checkNumber('patchLen', cfg.patchLen, { min: 1, integer: true });
   checkNumber('dModel', cfg.dModel, { min: 1, integer: true });
-  checkNumber('layers', cfg.layers, { min: 0, integer: true });
+  checkNumber('layers', cfg.layers, { min: 0, max: 64, integer: true }); // 1000 layers would exhaust memory before failing
   checkNumber('heads', cfg.heads, { min: 1, integer: true });
   checkNumber('ff', cfg.ff, { min: 1, integer: true });
   checkNumber('dropout', cfg.dropout, { min: 0, max: 0.95 });
