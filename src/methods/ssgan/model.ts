@@ -168,9 +168,13 @@ export class SsganModel implements RepresentationModel {
     const gParams = nets.generator.namedParameters();
     const dParams = nets.discriminator.namedParameters();
     const cParams = nets.classifier?.namedParameters();
-    const optG = new Adam(gParams, { lr: o.lr });
-    const optD = new Adam(dParams, { lr: o.lr });
-    const optC = cParams ? new Adam(cParams, { lr: o.lr }) : undefined;
+    // Built inside a tidy: Adam's constructor leaves its zerosLike initialisers undisposed.
+    let optG!: Adam, optD!: Adam, optC: Adam | undefined;
+    tf.tidy(() => {
+      optG = new Adam(gParams, { lr: o.lr });
+      optD = new Adam(dParams, { lr: o.lr });
+      optC = cParams ? new Adam(cParams, { lr: o.lr }) : undefined;
+    });
     const optimizers: Record<string, Adam> = { generator: optG, discriminator: optD, ...(optC ? { classifier: optC } : {}) };
     const size = B * T * C;
     const stepFn = async (i: number, readLoss: boolean): Promise<number | undefined | null> => {
