@@ -9,5 +9,6 @@ import { register as detect } from './detect.js';
 import { register as info } from './info.js';
 import { register as forecast } from './forecast.js';
 import { register as pretrain } from './pretrain.js';
+import { register as impute } from './impute.js';
 
-export const commands: ((program: Command) => void)[] = [info, datasets, bench, detect, classify, pretrain, forecast];
+export const commands: ((program: Command) => void)[] = [info, datasets, bench, detect, classify, pretrain, forecast, impute];
