@@ -2,6 +2,8 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { commands } from './commands/index.js';
+// Register every method so that any command can create or load any model (--model DIR).
+import '../methods/index.js';
 
 const program = new Command();
 program

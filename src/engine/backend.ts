@@ -6,6 +6,8 @@
  * resort). Each optional backend that is absent or fails to load is reported in one line and
  * the next is tried. `--backend NAME` or `TSREPR_BACKEND` forces one.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { TsreprError } from '../errors.js';
 import { registerWasmFallbacks } from './fallbacks.js';
 import { info } from './log.js';
@@ -72,8 +74,23 @@ async function tryNative(gpu: boolean): Promise<string> {
   return `${pkg} loaded`;
 }
 
+/**
+ * On Linux Dawn needs the Vulkan loader; without it Dawn prints several lines of warnings
+ * before finding nothing. Look for `libvulkan.so.1` first so the skip is one clean line.
+ */
+function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  const dirs = [
+    ...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean),
+    '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/lib',
+    '/usr/local/lib', '/usr/local/nvidia/lib64', '/usr/local/nvidia/lib',
+  ];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
+}
+
 /** Creates `navigator.gpu` from the `webgpu` package (Dawn) and returns an adapter, or throws why not. */
 async function setUpWebGpu(): Promise<string> {
+  if (!vulkanLoaderPresent()) throw new Error('no Vulkan loader (libvulkan.so.1) found, so no GPU driver for WebGPU');
   let webgpu: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
   try {
     webgpu = (await importOptional('webgpu')) as typeof webgpu;
