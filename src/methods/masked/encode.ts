@@ -1,5 +1,5 @@
 /**
- * Encoding with the patch Transformer backbone: whole series, or sliding windows (each
+ * Encoding with the patch Transformer backbone (optionally instance-normalising every window): whole series, or sliding windows (each
  * output step t gets the token of the patch holding t in a window ending at or after t).
  * Tokens are computed per window and copied to timestamps on the JS side, so the
  * `[batch, T, D]` broadcast is never materialised for large window batches.
@@ -9,10 +9,10 @@ import { tf, type Tensor3D } from '../../engine/tf.js';
 import { checkOption } from '../../errors.js';
 import { patchIndexOf, type TransformerBackbone } from '../../backbones/transformer.js';
 import type { EncodeOptions, Representation } from '../model.js';
-import { copyWindow } from './windows.js';
+import { copyWindow, instanceNormalise } from './windows.js';
 
 /** Encodes `ds` with `backbone` (eval mode) → `[N, T, D]` ('timestamp') or `[N, D]` ('full', max over observed steps). */
-export async function encodeWithPatchBackbone(backbone: TransformerBackbone, ds: TimeSeriesDataset, opts: EncodeOptions = {}): Promise<Representation> {
+export async function encodeWithPatchBackbone(backbone: TransformerBackbone, ds: TimeSeriesDataset, opts: EncodeOptions = {}, how: { instanceNorm?: boolean } = {}): Promise<Representation> {
   const pooling = opts.pooling ?? 'full';
   checkOption(pooling === 'full' || pooling === 'timestamp', `pooling '${pooling}' is not supported by the patch Transformer (use 'full' or 'timestamp')`);
   checkOption(opts.mask === undefined || opts.mask === 'all_true', `mask '${opts.mask}' is not supported by the patch Transformer encoder`);
@@ -38,6 +38,7 @@ export async function encodeWithPatchBackbone(backbone: TransformerBackbone, ds:
     const batch = jobs.slice(j0, j0 + batchSize);
     const buf = new Float32Array(batch.length * winLen * C);
     batch.forEach((job, b) => copyWindow(ds, job.n, job.start, winLen, buf, b * winLen * C));
+    if (how.instanceNorm) instanceNormalise(buf, batch.length, winLen, C);
     const tokens = tf.tidy(() => backbone.forwardTokens(tf.tensor3d(buf, [batch.length, winLen, C]) as Tensor3D, { training: false }).tokens);
     const tv = await tokens.data() as Float32Array;
     tokens.dispose();

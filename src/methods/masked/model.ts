@@ -26,7 +26,7 @@ import { registerMethod, type EncodeOptions, type FitOptions, type FitResult, ty
 import { runTraining } from '../training.js';
 import { encodeWithPatchBackbone } from './encode.js';
 import { gatherVisible, maskedMse, maskSegments, normalisePatches, restoreOrder, type SegmentMask } from './masking.js';
-import { randomCrops } from './windows.js';
+import { instanceNormalise, randomCrops } from './windows.js';
 
 export interface MaskedOptions extends TransformerBackboneOptions {
   /** fraction of patches hidden per row (default 0.75) */
@@ -36,6 +36,12 @@ export interface MaskedOptions extends TransformerBackboneOptions {
   decoderHeads?: number;
   /** reconstruct per-patch standardised targets (default false) */
   normTarget?: boolean;
+  /**
+   * instance normalisation (RevIN, PatchTST): every training crop and every encoded window
+   * is standardised per channel before patching (default true; saved models without the key
+   * load as false)
+   */
+  instanceNorm?: boolean;
   /** training crop length in steps (default 336) */
   contextLength?: number;
   batchSize?: number;
@@ -50,7 +56,7 @@ export interface MaskedConfig extends Required<Omit<MaskedOptions, keyof Transfo
   backbone: TransformerBackboneConfig;
 }
 
-const TRAIN_KEYS = ['maskRatio', 'decoderDim', 'decoderLayers', 'decoderHeads', 'normTarget', 'contextLength', 'batchSize', 'lr', 'weightDecay', 'iters', 'seed'] as const;
+const TRAIN_KEYS = ['maskRatio', 'decoderDim', 'decoderLayers', 'decoderHeads', 'normTarget', 'instanceNorm', 'contextLength', 'batchSize', 'lr', 'weightDecay', 'iters', 'seed'] as const;
 const BACKBONE_KEYS = ['patchLen', 'dModel', 'layers', 'heads', 'ff', 'dropout', 'channelMode'] as const;
 
 /** Fills defaults and validates (BAD_OPTION on bad or unknown keys). */
@@ -61,7 +67,7 @@ export function maskedConfig(inputDims: number, o: MaskedOptions & Record<string
   const backbone = transformerBackboneConfig(inputDims, o);
   const cfg: MaskedConfig = {
     maskRatio: o.maskRatio ?? 0.75, decoderDim: o.decoderDim ?? 64, decoderLayers: o.decoderLayers ?? 1, decoderHeads: o.decoderHeads ?? 4,
-    normTarget: o.normTarget ?? false, contextLength: o.contextLength ?? 336, batchSize: o.batchSize ?? 32, lr: o.lr ?? 1e-3,
+    normTarget: o.normTarget ?? false, instanceNorm: o.instanceNorm ?? true, contextLength: o.contextLength ?? 336, batchSize: o.batchSize ?? 32, lr: o.lr ?? 1e-3,
     weightDecay: o.weightDecay ?? 0, iters: o.iters ?? 200, seed: o.seed ?? 0, backbone,
   };
   checkNumber('maskRatio', cfg.maskRatio, { min: 0, max: 0.99 });
@@ -70,6 +76,7 @@ export function maskedConfig(inputDims: number, o: MaskedOptions & Record<string
   checkNumber('decoderHeads', cfg.decoderHeads, { min: 1, integer: true });
   checkOption(cfg.decoderDim % cfg.decoderHeads === 0, `decoderDim ${cfg.decoderDim} must be divisible by decoderHeads ${cfg.decoderHeads}`);
   checkOption(typeof cfg.normTarget === 'boolean', 'normTarget must be true or false');
+  checkOption(typeof cfg.instanceNorm === 'boolean', 'instanceNorm must be true or false');
   checkNumber('contextLength', cfg.contextLength, { min: 2 * backbone.patchLen, integer: true });
   checkNumber('batchSize', cfg.batchSize, { min: 1, integer: true });
   checkNumber('lr', cfg.lr, { min: 0, exclusiveMin: true });
@@ -159,9 +166,11 @@ export class MaskedModel implements RepresentationModel {
         name: 'masked fit', totalSteps: this.config.iters, stepsPerEpoch: Math.max(1, Math.floor((ds.n * Math.max(1, ds.length - L + 1)) / B)),
         params, optimizers: { adam: opt }, rng: this.rng,
         step: async (i, readLoss) => {
-          const xb = tf.tensor3d(randomCrops(ds, this.rng, B, L), [B, L, ds.channels]);
+          const crops = randomCrops(ds, this.rng, B, L);
+          if (this.config.instanceNorm) instanceNormalise(crops, B, L, ds.channels);
+          const xb = tf.tensor3d(crops, [B, L, ds.channels]);
           try {
-            const r = await optimizerStep(opt, params, () => this.reconstructionLoss(xb, this.rng), { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
+            const r = await this.trainStep(opt, params, xb, { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
             return r.skipped ? null : r.loss;
           } finally { xb.dispose(); }
         },
@@ -169,9 +178,68 @@ export class MaskedModel implements RepresentationModel {
     } finally { opt.dispose(); }
   }
 
+  /**
+   * Series per gradient chunk for a batch of `L` steps: the whole step's activations and
+   * gradients must fit the wasm heap (4 GB, wasm32). Measured peak at PatchTST's default size
+   * (d 128, 3 layers, 16 heads, ff 512, L 512, mask 0.4): ~1.5 GB for 16 series × 7 channels,
+   * i.e. ≈ 40 × rows · tokens · layers · (d + ff + heads · tokens) · 4 bytes; B=64 needed ~6 GB
+   * and crashed ('memory access out of bounds' once the heap could not grow). Chunks are
+   * sized to stay under ~768 MB.
+   */
+  seriesPerChunk(L: number, channels: number): number {
+    const bb = this.config.backbone;
+    const rowsPerSeries = bb.channelMode === 'independent' ? channels : 1;
+    const nTok = Math.ceil(L / bb.patchLen);
+    const visible = Math.max(1, nTok - Math.round(this.config.maskRatio * nTok));
+    const enc = visible * bb.layers * (bb.dModel + bb.ff + bb.heads * visible);
+    const dec = nTok * this.config.decoderLayers * (3 * this.config.decoderDim + this.config.decoderHeads * nTok);
+    const bytesPerSeries = 40 * 4 * rowsPerSeries * (enc + dec + nTok * bb.patchLen);
+    return Math.max(1, Math.floor(768e6 / bytesPerSeries));
+  }
+
+  /**
+   * One optimiser step on `x [B, L, C]`. When the batch's activations would not fit the wasm
+   * heap (see `seriesPerChunk`), the gradient is accumulated over chunks of series (each
+   * chunk's loss weighted by its share of the batch) and applied once.
+   */
+  async trainStep(opt: Adam, params: Map<string, Variable>, x: Tensor3D, o: { onNonFinite?: 'error' | 'skip'; readLoss?: boolean; stepLabel?: number } = {}): Promise<{ loss?: number; skipped: boolean }> {
+    const [B, L, C] = x.shape;
+    const per = this.seriesPerChunk(L, C);
+    if (per >= B) return optimizerStep(opt, params, () => this.reconstructionLoss(x, this.rng), o);
+    const trainable = [...params.entries()].filter(([, v]) => v.trainable);
+    const sum: Record<string, tf.Tensor> = {};
+    let loss = 0;
+    try {
+      for (let b0 = 0; b0 < B; b0 += per) {
+        const n = Math.min(per, B - b0);
+        const xc = tf.slice(x, [b0, 0, 0], [n, L, C]);
+        const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.mul(this.reconstructionLoss(xc, this.rng), n / B)) as tf.Scalar, trainable.map(([, v]) => v));
+        xc.dispose();
+        loss += (await value.data())[0]!;
+        value.dispose();
+        for (const [vn, g] of Object.entries(grads)) {
+          const prev = sum[vn];
+          sum[vn] = prev ? tf.add(prev, g) : g;
+          if (prev) { prev.dispose(); g.dispose(); }
+        }
+      }
+      if (!Number.isFinite(loss)) {
+        if (o.onNonFinite === 'skip') return { loss, skipped: true };
+        throw new TsreprError('DIVERGED', `training diverged at step ${o.stepLabel ?? opt.step + 1}: loss is ${loss}. Likely causes: learning rate too high, or unnormalised input`);
+      }
+      const varToName = new Map(trainable.map(([nm, v]) => [v.name, nm]));
+      const byName: Record<string, tf.Tensor> = {};
+      for (const [vn, g] of Object.entries(sum)) byName[varToName.get(vn) ?? vn] = g;
+      opt.apply(byName);
+      return { loss, skipped: false };
+    } finally {
+      tf.dispose(Object.values(sum));
+    }
+  }
+
   encode(ds: TimeSeriesDataset, opts: EncodeOptions = {}): Promise<Representation> {
     checkOption(ds.channels === this.config.backbone.inputDims, `masked model expects ${this.config.backbone.inputDims} channels, data has ${ds.channels}`);
-    return encodeWithPatchBackbone(this.backbone, ds, opts);
+    return encodeWithPatchBackbone(this.backbone, ds, opts, { instanceNorm: this.config.instanceNorm });
   }
 
   async save(dir: string): Promise<void> {
@@ -198,6 +266,7 @@ export function newAdam(params: Map<string, Variable>, opts: AdamOptions): Adam 
 export function loadMaskedModel(art: LoadedArtifacts): MaskedModel {
   const cfg = art.config as MaskedConfig;
   if (!cfg?.backbone) throw new TsreprError('BAD_MODEL', 'masked model config has no backbone');
+  if (cfg.instanceNorm === undefined) cfg.instanceNorm = false; // saved before instance normalisation existed
   const m = new MaskedModel(cfg);
   const params = m.parameters();
   const values = new Map<string, tf.Tensor>();

@@ -41,3 +41,24 @@ export function randomCrops(ds: TimeSeriesDataset, rng: Rng, batch: number, len:
   }
   return out;
 }
+
+/**
+ * Instance normalisation (RevIN without the affine part) in place: every window of `len`
+ * steps × `C` channels in `buf` (`[windows, len, C]`) gets each channel's mean subtracted
+ * and is divided by its std (`sqrt(var + eps)`). Returns the per-window, per-channel
+ * statistics `[windows · C]` so that outputs can be put back in the input's scale.
+ */
+export function instanceNormalise(buf: Float32Array, windows: number, len: number, C: number, eps = 1e-5): { mean: Float32Array; std: Float32Array } {
+  const mean = new Float32Array(windows * C), std = new Float32Array(windows * C);
+  for (let w = 0; w < windows; w++) {
+    const o = w * len * C;
+    for (let c = 0; c < C; c++) {
+      let s = 0, s2 = 0;
+      for (let t = 0; t < len; t++) { const v = buf[o + t * C + c]!; s += v; s2 += v * v; }
+      const m = s / len, sd = Math.sqrt(Math.max(0, s2 / len - m * m) + eps);
+      for (let t = 0; t < len; t++) buf[o + t * C + c] = (buf[o + t * C + c]! - m) / sd;
+      mean[w * C + c] = m; std[w * C + c] = sd;
+    }
+  }
+  return { mean, std };
+}
