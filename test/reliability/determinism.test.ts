@@ -37,13 +37,13 @@ async function fitAndSave(method: MethodName, seed: number): Promise<Buffer> {
 for (const method of METHODS) {
   test(`${method}: same seed → bit-identical weights, other seed → different; two fits interleaved = fitted alone`, async () => {
     const a1 = await fitAndSave(method, 0);
-    const a2 = await fitAndSave(method, 0);
     const b = await fitAndSave(method, 1);
     assert.ok(a1.length > 0);
-    assert.ok(a1.equals(a2), 'same seed, same backend: identical weights.bin');
     assert.ok(!a1.equals(b), 'different seeds: different weights');
+    // the second seed-0 run (interleaved with seed 1) must equal the first one byte for byte:
+    // same seed → identical weights, and concurrency changes nothing
     const [ca, cb] = await Promise.all([fitAndSave(method, 0), fitAndSave(method, 1)]);
-    assert.ok(ca.equals(a1), 'seed 0 fitted concurrently with seed 1 = fitted alone');
+    assert.ok(ca.equals(a1), 'same seed: identical weights.bin (seed 0 fitted concurrently with seed 1 = fitted alone)');
     assert.ok(cb.equals(b), 'seed 1 fitted concurrently with seed 0 = fitted alone');
   });
 }
