@@ -201,8 +201,10 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
   const vaY = new Map(opts.horizons.map((H) => [H, targetRows(prep, vaStarts.filter((t) => t + H <= split.val[1]), H)]));
 
   const h0 = performance.now();
-  const w = tf.variable(tf.zeros([F, Hmax]), true, `head.w.${rng.int(0, 1e9)}`);
-  const b = tf.variable(tf.zeros([Hmax]), true, `head.b.${rng.int(0, 1e9)}`);
+  const zw = tf.zeros([F, Hmax]), zb = tf.zeros([Hmax]);
+  const w = tf.variable(zw, true, `head.w.${rng.int(0, 1e9)}`);
+  const b = tf.variable(zb, true, `head.b.${rng.int(0, 1e9)}`);
+  tf.dispose([zw, zb]); // the variables hold their own reference
   const head = new Map<string, Variable>([['head.w', w], ['head.b', b]]);
   const best = new Map<number, { valMse: number; epoch: number; w: Float32Array; b: Float32Array; enc?: Map<string, Float32Array> }>();
   const trFeat = tf.tensor2d(trF.data, [nTr, F]);
