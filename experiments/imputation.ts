@@ -31,7 +31,8 @@ const PHYSIONET_RECORDS = Number(process.env.PHYSIONET_RECORDS ?? 400);
 const BEIJING_WINDOWS = Number(process.env.BEIJING_WINDOWS ?? 300);
 const SSGAN_ITERS = Number(process.env.SSGAN_ITERS ?? 80);
 const SSGAN = { iterations: SSGAN_ITERS, batchSize: 32, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, lr: 0.005 };
-const RATES = [0.1, 0.2, 0.5];
+const RATES = (process.env.RATES ?? '0.1,0.2,0.5').split(',').map(Number);
+const METHODS = (process.env.METHODS ?? 'mean,locf,linear,ssgan').split(',');
 
 mkdirSync(OUT, { recursive: true });
 const load = () => os.loadavg()[0]!.toFixed(2);
@@ -117,7 +118,7 @@ async function streamPart(): Promise<void> {
 
 async function labelsPart(ds: TimeSeriesDataset): Promise<void> {
   // label rate 1 with classWeight 1 is the 'physionet' part's SSGAN run at 10 %
-  for (const labelRate of [0.05, 0.2, 1]) {
+  for (const labelRate of (process.env.LABEL_RATES ?? '0.05,0.2,1').split(',').map(Number)) {
     for (const classWeight of labelRate === 1 ? [0] : [1]) {
       const res = await evaluateImputation(ds, 'ssgan', { missingRate: 0.1, seed: 1, methodOptions: { ...SSGAN, labelRate, classWeight } });
       record({ part: 'physionet-labels', labelRate, classWeight, series: ds.n, ...res, ssgan: SSGAN });
@@ -173,10 +174,10 @@ const want = (p: string) => parts.length === 0 || parts.includes(p);
 try {
   if (want('physionet') || want('labels')) {
     const ds = await physionet();
-    if (want('physionet')) await rates('physionet', ds, ['mean', 'locf', 'linear', 'ssgan']);
+    if (want('physionet')) await rates('physionet', ds, METHODS);
     if (want('labels')) await labelsPart(ds);
   }
-  if (want('beijing')) await rates('beijing', await beijing(), ['mean', 'locf', 'linear', 'ssgan']);
+  if (want('beijing')) await rates('beijing', await beijing(), METHODS);
   if (want('table')) await tablePart();
   if (want('stream')) await streamPart();
 } finally {

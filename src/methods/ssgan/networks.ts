@@ -45,7 +45,10 @@ export class SsganGenerator extends Module {
       const bNext = T > 1 ? tf.concat([tf.slice(bwd, [0, 1, 0], [B, T - 1, H]), zero], 1) : zero;
       const hist = this.head.apply(tf.concat([fPrev, bNext, ctx], 2) as Tensor3D);
       const feat = dense(tf.mul(xIn, m) as Tensor3D, tf.mul(this.featW, this.offDiag) as Tensor2D);
-      return tf.add(hist, feat) as Tensor3D;
+      // Residual on the leave-one-out interpolation (the first C context features): training
+      // starts from interpolation quality and learns the correction.
+      const interp = tf.slice(ctx, [0, 0, 0], [B, T, this.channels]);
+      return tf.add(tf.add(hist, feat), interp) as Tensor3D;
     });
   }
 
