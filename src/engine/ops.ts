@@ -8,6 +8,9 @@
  * - `bmm`: batched A@B (no transpose flags) with a gradient that also avoids transpose flags.
  * - `conv1d`: dilated 1-D convolution with causal or same padding and a custom gradient
  *   (tfjs has no gradient for dilation > 1 on any backend).
+ * - `gelu`: exact GELU with a fused gradient (one saved tensor instead of five).
+ * - `installFastWasmSlice`: replaces wasm's Slice kernel, which copies the whole input tensor
+ *   into JS on every call, by one that reads the wasm heap in place (called by conv1d).
  */
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf.js';
 
@@ -76,14 +79,6 @@ export function convPadding(kernel: number, dilation: number, padding: Conv1dPad
   return [left, rf - left];
 }
 
-/** Stacks the K dilated taps of `xp` (already padded) into rows: `[B*Lout, K*C]`. */
-function im2col(xp: Tensor3D, kernel: number, dilation: number, outLen: number): Tensor2D {
-  const [B, , C] = xp.shape;
-  const taps: Tensor3D[] = [];
-  for (let k = 0; k < kernel; k++) taps.push(tf.slice(xp, [0, k * dilation, 0], [B, outLen, C]));
-  return tf.reshape(kernel === 1 ? taps[0]! : tf.concat(taps, 2), [B * outLen, kernel * C]) as Tensor2D;
-}
-
 const conv1dCache = new Map<string, (x: Tensor3D, w: Tensor3D) => Tensor3D>();
 
 function makeConv1d(dilation: number, padL: number, padR: number): (x: Tensor3D, w: Tensor3D) => Tensor3D {
@@ -91,35 +86,45 @@ function makeConv1d(dilation: number, padL: number, padR: number): (x: Tensor3D,
     const xt = x as Tensor3D, wt = w as Tensor3D;
     const K = wt.shape[0];
     const xp = padL || padR ? tf.pad(xt, [[0, 0], [padL, padR], [0, 0]]) : xt;
-    save([xt, wt]);
+    // the padded input is what dW needs: saving it spares the backward pass a pad
+    save([xp, wt]);
     const value = K === 1
       ? dense(xp, tf.reshape(wt, [wt.shape[1], wt.shape[2]]) as Tensor2D)
       : tf.conv1d(xp, wt, 1, 'valid', 'NWC', dilation);
+    if (xp !== xt) xp.dispose();
     return {
       value,
       gradFunc: (dy, saved) => {
-        const [sx, sw] = saved as [Tensor3D, Tensor3D];
-        const [B, L, C] = sx.shape;
+        const [sxp, sw] = saved as [Tensor3D, Tensor3D];
+        const [B, Lp, C] = sxp.shape;
+        const L = Lp - padL - padR;
         const [Kk, , F] = sw.shape;
         const rf = (Kk - 1) * dilation;
         const dy3 = dy as Tensor3D;
         const outLen = dy3.shape[1];
         // dx: full correlation of dy with the flipped, transposed kernel, cropped to x.
         let dx: Tensor3D;
-        const wT = tf.transpose(tf.reverse(sw, 0), [0, 2, 1]) as Tensor3D; // [K, F, C]
         if (Kk === 1) {
-          dx = dense(dy3, tf.reshape(wT, [F, C]) as Tensor2D);
+          dx = dense(dy3, tf.transpose(tf.reshape(sw, [C, F])) as Tensor2D);
           if (padL || padR) dx = tf.slice(dx, [0, padL, 0], [B, L, C]);
         } else {
+          const wT = tf.transpose(tf.reverse(sw, 0), [0, 2, 1]) as Tensor3D; // [K, F, C]
           const pl = rf - padL, pr = rf - padR;
           const dyp = tf.pad(dy3, [[0, 0], [Math.max(pl, 0), Math.max(pr, 0)], [0, 0]]);
           dx = tf.conv1d(dyp, wT, 1, 'valid', 'NWC', dilation);
           if (pl < 0 || pr < 0 || dx.shape[1] !== L) dx = tf.slice(dx, [0, Math.max(-pl, 0), 0], [B, L, C]);
         }
-        // dW = im2col(xp)^T @ dy as one plain 2-D matMul.
-        const xp2 = padL || padR ? tf.pad(sx, [[0, 0], [padL, padR], [0, 0]]) : sx;
-        const cols = im2col(xp2, Kk, dilation, outLen);
-        const dw = tf.reshape(tf.matMul(tf.transpose(cols), tf.reshape(dy3, [B * outLen, F]) as Tensor2D), [Kk, C, F]);
+        // dW[k] = tap_kᵀ @ dy: xp is transposed once to [C, B, Lp], so each tapᵀ is a slice of
+        // it, and the K plain 2-D matMuls share dy as their right operand (XNNPACK packs a
+        // right operand once per tensor; a fresh one per matMul costs as much as the product).
+        const dy2 = tf.reshape(dy3, [B * outLen, F]) as Tensor2D;
+        const xT = tf.transpose(sxp, [2, 0, 1]) as Tensor3D; // [C, B, Lp]
+        const parts: Tensor2D[] = [];
+        for (let k = 0; k < Kk; k++) {
+          const tapT = outLen === Lp ? xT : tf.slice(xT, [0, 0, k * dilation], [C, B, outLen]);
+          parts.push(tf.matMul(tf.reshape(tapT, [C, B * outLen]) as Tensor2D, dy2)); // [C, F]
+        }
+        const dw = tf.reshape(Kk === 1 ? parts[0]! : tf.concat(parts, 0), [Kk, C, F]);
         return [dx, dw];
       },
     };
@@ -132,6 +137,7 @@ function makeConv1d(dilation: number, padL: number, padR: number): (x: Tensor3D,
  * for x and w are defined for every dilation and run on every backend.
  */
 export function conv1d(x: Tensor3D, w: Tensor3D, opts: { dilation?: number; padding?: Conv1dPadding } = {}): Tensor3D {
+  if (!fastSliceChecked) installFastWasmSlice();
   const dilation = opts.dilation ?? 1;
   const [padL, padR] = convPadding(w.shape[0], dilation, opts.padding ?? 'same');
   const key = `${dilation}:${padL}:${padR}`;
@@ -140,9 +146,82 @@ export function conv1d(x: Tensor3D, w: Tensor3D, opts: { dilation?: number; padd
   return f(x, w);
 }
 
-/** GELU, exact form `x * Φ(x)` via erf (as PyTorch's default). */
+const geluFn = customGrad(([x], save) => {
+  // x · Φ(x) with Φ(x) = (1 + erf(x/√2)) / 2; its derivative Φ(x) + x·φ(x), with
+  // φ(x) = exp(−x²/2)/√(2π), is formed here from the same Φ and saved, so the backward pass
+  // is a single multiply (and erf runs once, not twice).
+  const [value, deriv] = tf.tidy(() => {
+    const cdf = tf.mul(tf.add(1, tf.erf(tf.mul(x!, Math.SQRT1_2))), 0.5);
+    const pdfx = tf.mul(tf.exp(tf.mul(tf.square(x!), -0.5)), tf.mul(x!, 1 / Math.sqrt(2 * Math.PI)));
+    return [tf.mul(x!, cdf), tf.add(cdf, pdfx)];
+  });
+  save([deriv]);
+  deriv.dispose();
+  return { value, gradFunc: (dy, [d]) => [tf.mul(dy, d!)] };
+});
+
+/** GELU, exact form `x * Φ(x)` via erf (as PyTorch's default), with a fused gradient. */
 export function gelu<T extends Tensor>(x: T): T {
-  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))) as T;
+  return geluFn(x) as T;
+}
+
+let fastSliceChecked = false;
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/**
+ * tfjs-backend-wasm 4.22's Slice kernel starts with `readSync(x)`, a copy of the WHOLE input
+ * into a fresh JS buffer, so taking a small slice of a big tensor costs the big tensor's size
+ * (and garbage). This replaces it, on the wasm backend only, by a kernel that copies just the
+ * selected elements straight from the wasm heap, in runs as long as the layout allows.
+ * Idempotent; returns whether the fast kernel is in place.
+ */
+export function installFastWasmSlice(): boolean {
+  if (fastSliceChecked) return tf.getKernel('Slice', 'wasm')?.kernelFunc === fastSlice;
+  const orig = tf.getKernel('Slice', 'wasm');
+  if (!orig) return false; // wasm backend not loaded (yet)
+  fastSliceChecked = true;
+  if (orig.kernelFunc === fastSlice) return true;
+  originalSlice = orig.kernelFunc;
+  tf.unregisterKernel('Slice', 'wasm');
+  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice as tf.KernelFunc });
+  return true;
+}
+
+let originalSlice: tf.KernelFunc | undefined;
+
+function fastSlice(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo | tf.TensorInfo[] {
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string') return originalSlice!(args as never);
+  const attrs = args.attrs as unknown as { begin: number | number[]; size: number | number[] };
+  const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as Tensor, attrs.begin, attrs.size) as [number[], number[]];
+  const backend = args.backend as WasmBackendLike;
+  const out = backend.makeOutput(size, x.dtype);
+  const n = tf.util.sizeFromShape(size);
+  if (n === 0) return out;
+  // views taken after makeOutput (allocating may grow, i.e. replace, the heap buffer)
+  const xv = backend.typedArrayFromHeap(x), ov = backend.typedArrayFromHeap(out);
+  const shape = x.shape, r = shape.length;
+  if (r === 0) { ov[0] = xv[0]!; return out; }
+  // trailing axes taken whole merge into one contiguous run per index of the leading axes
+  let d = r - 1;
+  while (d > 0 && size[d] === shape[d]) d--;
+  const strides = tf.util.computeStrides(shape);
+  const inner = d === r - 1 ? 1 : strides[d]!;
+  const run = size[d]! * inner;
+  let base = 0;
+  for (let a = 0; a <= d; a++) base += begin[a]! * (a === r - 1 ? 1 : strides[a]!);
+  const idx = new Array<number>(d).fill(0);
+  for (let o = 0; o < n; o += run) {
+    let off = base;
+    for (let a = 0; a < d; a++) off += idx[a]! * strides[a]!;
+    ov.set(xv.subarray(off, off + run), o);
+    for (let a = d - 1; a >= 0; a--) { if (++idx[a]! < size[a]!) break; idx[a] = 0; }
+  }
+  return out;
 }
 
 /**

@@ -69,27 +69,25 @@ function gramCore(z: Tensor3D, group: number): tf.Scalar {
   const [b, n, C] = z.shape;
   const f = customGrad(([zz], save) => {
     const zt = zz as Tensor3D;
-    save([zt]);
-    const item = (i: number) => tf.reshape(tf.slice(zt, [i, 0, 0], [1, n, C]), [n, C]) as Tensor2D;
-    const value = tf.tidy(() => {
+    // The gradient dz_i = (P_i + P_iᵀ) z_i is formed here, next to the value, while P_i is
+    // at hand: the backward pass is then one scale by dy (no second Gram matMul and softmax).
+    const [value, dz] = tf.tidy(() => {
       const mask = groupMask(n, group);
       const parts: tf.Tensor[] = [];
-      for (let i = 0; i < b; i++) { const zi = item(i); parts.push(tf.sum(maskedSoftmax(tf.matMul(zi, tf.transpose(zi)), mask).lse)); }
-      return parts.length === 1 ? parts[0]! : tf.addN(parts);
+      const grads: tf.Tensor[] = [];
+      for (let i = 0; i < b; i++) {
+        const zi = (b === 1 ? tf.reshape(zt, [n, C]) : tf.reshape(tf.slice(zt, [i, 0, 0], [1, n, C]), [n, C])) as Tensor2D;
+        const { lse, p } = maskedSoftmax(tf.matMul(zi, tf.transpose(zi)), mask);
+        parts.push(tf.sum(lse));
+        grads.push(tf.matMul(tf.add(p, tf.transpose(p)) as Tensor2D, zi));
+      }
+      return [parts.length === 1 ? parts[0]! : tf.addN(parts), tf.reshape(b === 1 ? grads[0]! : tf.concat(grads, 0), [b, n, C])];
     });
+    save([dz]);
+    dz.dispose();
     return {
       value: value as tf.Scalar,
-      gradFunc: (dy, saved) => {
-        const [sz] = saved as [Tensor3D];
-        const mask = groupMask(n, group);
-        const grads: tf.Tensor[] = [];
-        for (let i = 0; i < b; i++) {
-          const zi = tf.reshape(tf.slice(sz, [i, 0, 0], [1, n, C]), [n, C]) as Tensor2D;
-          const { p } = maskedSoftmax(tf.matMul(zi, tf.transpose(zi)), mask);
-          grads.push(tf.matMul(tf.add(p, tf.transpose(p)) as Tensor2D, zi));
-        }
-        return [tf.mul(tf.reshape(b === 1 ? grads[0]! : tf.concat(grads, 0), [b, n, C]), dy)];
-      },
+      gradFunc: (dy, saved) => [tf.mul(saved[0]!, dy)],
     };
   });
   return f(z) as tf.Scalar;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { bmm, conv1d, dense, gatherRows, matMul2d } from '../../src/engine/ops.js';
+import { bmm, conv1d, dense, gatherRows, gelu, installFastWasmSlice, matMul2d } from '../../src/engine/ops.js';
 import { Rng } from '../../src/engine/random.js';
 import { tf } from '../../src/engine/tf.js';
 import { maxAbsDiff, setUpBackend } from '../helpers.js';
@@ -82,5 +82,45 @@ test('gatherRows has a gradient on this backend (scatter-add)', () => {
     assert.deepEqual(Array.from(gatherRows(table, idx).dataSync()), [5, 6, 1, 2, 5, 6]);
     const g = tf.grad((t: tf.Tensor) => tf.sum(gatherRows(t as tf.Tensor2D, idx)))(table);
     assert.deepEqual(Array.from(g.dataSync()), [1, 1, 0, 0, 2, 2]);
+  });
+});
+
+test('fast wasm Slice kernel returns exactly the selected elements (ranks 1-4, partial and whole axes)', () => {
+  if (tf.getBackend() === 'wasm') assert.ok(installFastWasmSlice());
+  const rng = new Rng(4);
+  const shapes = [[7], [5, 6], [3, 4, 5], [2, 3, 4, 5], [1, 6, 1]];
+  for (const shape of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const vals = Float32Array.from({ length: n }, (_, i) => i);
+    for (let trial = 0; trial < 6; trial++) {
+      const begin = shape.map((d) => (trial % 2 ? 0 : Math.floor(rng.uniform(0, d))));
+      const size = shape.map((d, a) => (trial % 3 === 0 ? d - begin[a]! : 1 + Math.floor(rng.uniform(0, d - begin[a]!))));
+      // expected by index arithmetic
+      const strides = shape.map((_, a) => shape.slice(a + 1).reduce((p, q) => p * q, 1));
+      const expected: number[] = [];
+      const idx = size.map(() => 0);
+      const total = size.reduce((a, b) => a * b, 1);
+      for (let o = 0; o < total; o++) {
+        expected.push(idx.reduce((acc, v, a) => acc + (v + begin[a]!) * strides[a]!, 0));
+        for (let a = idx.length - 1; a >= 0; a--) { if (++idx[a]! < size[a]!) break; idx[a] = 0; }
+      }
+      tf.tidy(() => {
+        const got = tf.slice(tf.tensor(vals, shape), begin, size);
+        assert.deepEqual(got.shape, size);
+        assert.deepEqual(Array.from(got.dataSync()), expected, `shape ${shape} begin ${begin} size ${size}`);
+      });
+    }
+  }
+});
+
+test('gelu matches x·Φ(x) and its fused gradient matches autodiff of the plain formula', () => {
+  tf.tidy(() => {
+    const x = tf.tensor(new Rng(5).normalArray(40).map((v) => 2 * v), [4, 10]);
+    const plain = (t: tf.Tensor) => tf.mul(tf.mul(t, 0.5), tf.add(1, tf.erf(tf.mul(t, Math.SQRT1_2))));
+    assert.ok(maxAbsDiff(gelu(x), plain(x)) < 1e-6);
+    const w = tf.tensor(new Rng(6).normalArray(40), [4, 10]);
+    const g1 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gelu(t), w)))(x);
+    const g2 = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(plain(t), w)))(x);
+    assert.ok(maxAbsDiff(g1, g2) < 1e-5);
   });
 });

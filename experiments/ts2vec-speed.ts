@@ -1,0 +1,148 @@
+/**
+ * TS2Vec training speed: runs a few training iterations of the paper's configuration on one
+ * dataset and reports wall and CPU seconds per iteration (process.cpuUsage: the wasm backend
+ * is single-threaded, so CPU seconds approximate wall seconds on an idle machine), the load
+ * average, and optionally a per-kernel time breakdown of one iteration (--kernels).
+ *
+ *   node --import tsx experiments/ts2vec-speed.ts [--dataset GunPoint] [--iters 20] [--kernels]
+ */
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { loadClassificationPair } from '../src/data/classification.js';
+import { initBackend } from '../src/engine/backend.js';
+import { setQuiet } from '../src/engine/log.js';
+import { tf } from '../src/engine/tf.js';
+import { Adam } from '../src/engine/optim.js';
+import { Rng } from '../src/engine/random.js';
+import { hierarchicalContrastiveLoss } from '../src/methods/losses.js';
+import { createTS2Vec } from '../src/methods/ts2vec.js';
+import { normaliseArchivePair } from '../src/tasks/classification/index.js';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : dflt; };
+const name = arg('--dataset', 'GunPoint');
+const iters = Number(arg('--iters', '20'));
+
+function files(n: string): [string, string] {
+  for (const root of [join(new URL('..', import.meta.url).pathname, 'datasets', 'classification'), join(process.env.TSREPR_DATA ?? '/work/shared/datasets-raw', 'classification')]) {
+    for (const ext of ['.tsv', '.tsv.gz', '.ts', '.ts.gz', '.arff', '.arff.gz']) {
+      const a = join(root, n, `${n}_TRAIN${ext}`), b = join(root, n, `${n}_TEST${ext}`);
+      if (existsSync(a)) return [a, b];
+    }
+  }
+  throw new Error(`no data for ${n}`);
+}
+
+setQuiet(true);
+await initBackend('wasm');
+const [tr, te] = files(name);
+const pair = await loadClassificationPair(tr, te);
+const { train } = normaliseArchivePair(pair.train, pair.test, name);
+
+if (args.includes('--phases')) {
+  await phases();
+} else if (args.includes('--kernels')) {
+  const model = createTS2Vec(train.channels, { seed: 0, iters: 3 });
+  await model.fit(train); // warm-up
+  const prof = await tf.profile(async () => { await createTS2Vec(train.channels, { seed: 0, iters: 1 }).fit(train); });
+  const by = new Map<string, { ms: number; n: number }>();
+  for (const k of prof.kernels) {
+    const key = `${k.name} ${JSON.stringify(k.inputShapes)}`.slice(0, 110);
+    const e = by.get(key) ?? { ms: 0, n: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; e.n++;
+    by.set(key, e);
+  }
+  const byName = new Map<string, { ms: number; n: number }>();
+  for (const k of prof.kernels) {
+    const e = byName.get(k.name) ?? { ms: 0, n: 0 };
+    e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; e.n++;
+    byName.set(k.name, e);
+  }
+  console.log('kernels:', prof.kernels.length);
+  for (const [k, v] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+  console.log('---');
+  for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+  model.dispose();
+} else {
+  const model = createTS2Vec(train.channels, { seed: 0, iters: iters + 2 });
+  let t0 = 0, c0 = process.cpuUsage(), l0 = loadavg()[0]!;
+  const res = await model.fit(train, {
+    onProgress: (p: { done?: number }) => {
+      if (p.done === 2) { t0 = performance.now(); c0 = process.cpuUsage(); l0 = loadavg()[0]!; }
+    },
+  } as never);
+  const wall = (performance.now() - t0) / 1000, c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  console.log(JSON.stringify({ dataset: name, n: train.n, length: train.length, channels: train.channels, iters,
+    wallPerIter: +(wall / iters).toFixed(4), cpuPerIter: +(cpu / iters).toFixed(4), load: [l0, loadavg()[0]], fitSecondsPerIter: res.secondsPerIteration }));
+  model.dispose();
+}
+
+/**
+ * CPU ms of each phase of one step at fixed GunPoint-like shapes (B=8, views of 120 and 110
+ * steps sharing a 100-step crop): forward, forward+loss, forward+loss+backward, Adam, SWA.
+ */
+async function phases(): Promise<void> {
+  const B = 8, L1 = Number(arg('--l1', '120')), L2 = Number(arg('--l2', '110')), crop = Number(arg('--crop', '100'));
+  const model = createTS2Vec(1, { seed: 0 });
+  const rng = new Rng(1);
+  const x1 = tf.randomNormal([B, L1, 1]) as tf.Tensor3D, x2 = tf.randomNormal([B, L2, 1]) as tf.Tensor3D;
+  const m1 = tf.cast(tf.greater(tf.randomUniform([B, L1]), 0.5), 'float32') as tf.Tensor2D;
+  const m2 = tf.cast(tf.greater(tf.randomUniform([B, L2]), 0.5), 'float32') as tf.Tensor2D;
+  const params = model.net.namedParameters();
+  const fwd = () => {
+    const o1 = model.net.forward(x1, { training: true, timestampMask: m1, rng: rng.fork() });
+    const o2 = model.net.forward(x2, { training: true, timestampMask: m2, rng: rng.fork() });
+    return [o1, o2] as const;
+  };
+  const loss = () => {
+    const [o1, o2] = fwd();
+    const z1 = tf.slice(o1, [0, L1 - crop, 0], [B, crop, 320]) as tf.Tensor3D;
+    const z2 = tf.slice(o2, [0, 0, 0], [B, crop, 320]) as tf.Tensor3D;
+    return hierarchicalContrastiveLoss(z1, z2);
+  };
+  const adam = new Adam(params, { lr: 1e-3, weightDecay: 0.01 });
+  const grads: Record<string, tf.Tensor> = {};
+  for (const [k, v] of params) grads[k] = tf.randomNormal(v.shape);
+  const avg = (model as unknown as { updateAverage(): void });
+  const cases: [string, () => void][] = [
+    ['forward x2', () => { tf.tidy(() => { const o = fwd(); o[0].dataSync(); o[1].dataSync(); }); }],
+    ['forward+loss', () => { tf.tidy(() => { loss().dataSync(); }); }],
+    ['forward+loss+backward', () => { tf.tidy(() => { const { value, grads: g } = tf.variableGrads(loss, [...params.values()]); value.dataSync(); Object.values(g)[0]!.dataSync(); }); }],
+    ['adam', () => { adam.apply(grads); }],
+    ['swa', () => { (avg as never as { updateAverage: () => void }).updateAverage.call(model); }],
+  ];
+  for (const [label, fn] of cases) {
+    fn();
+    const reps = Number(arg('--reps', '7'));
+    const before = tf.engine().state.numTensors;
+    let kernels = 0;
+    const cpus: number[] = [], walls: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const c0 = process.cpuUsage(), t0 = performance.now();
+      fn();
+      const c1 = process.cpuUsage(c0);
+      cpus.push((c1.user + c1.system) / 1000); walls.push(performance.now() - t0);
+    }
+    // minimum over repetitions: the least-disturbed run on a shared machine
+    const cpuMin = Math.min(...cpus), wall = Math.min(...walls);
+    const prof = await tf.profile(() => { fn(); });
+    kernels = prof.kernels.length;
+    if (args.includes('--detail')) {
+      const by = new Map<string, { ms: number; n: number }>();
+      for (const k of prof.kernels) {
+        if (k.name === 'unnamed scope') continue;
+        const key = args.includes('--shapes') ? `${k.name} ${JSON.stringify(k.inputShapes)}`.slice(0, 100) : k.name;
+        const e = by.get(key) ?? { ms: 0, n: 0 };
+        e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; e.n++;
+        by.set(key, e);
+      }
+      const tot = [...by.values()].reduce((a, b) => a + b.ms, 0);
+      console.log(`  [${label}] kernel wall total ${tot.toFixed(0)} ms`);
+      for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 18)) console.log('   ', v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+    }
+    console.log(`${label.padEnd(24)} cpu(min) ${cpuMin.toFixed(1).padStart(7)} ms  wall(min) ${wall.toFixed(1).padStart(7)} ms  kernels ${kernels}  leak ${tf.engine().state.numTensors - before}`);
+  }
+  console.log('load', loadavg()[0]);
+}
