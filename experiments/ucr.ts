@@ -157,6 +157,18 @@ async function main(): Promise<void> {
   for (const name of names.length ? names : DEFAULT_SETS) {
     const out = join(RUNS, `${name}_seed${seed}${iters ? `_it${iters}` : ''}.json`);
     if (existsSync(out)) { console.error(`skip ${name} (done)`); continue; }
+    try {
+      await runOne(name, seed, iters, out, backend.backend);
+    } catch (e) {
+      // one failing set (missing or unreadable files) must not stop the remaining ones
+      console.error(`${name}: FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  writeTable();
+}
+
+async function runOne(name: string, seed: number, iters: number | undefined, out: string, backendName: string): Promise<void> {
+  {
     const [trainPath, testPath] = files(name);
     const pair = await loadClassificationPair(trainPath, testPath);
     const { train, test, mode } = normaliseArchivePair(pair.train, pair.test, name);
@@ -175,13 +187,12 @@ async function main(): Promise<void> {
         loadStart, loadEnd: loadavg()[0]!, finishedAt: new Date().toISOString(),
       };
       writeFileSync(out, JSON.stringify(row, null, 2));
-      console.error(`${name}: acc ${row.accuracy.toFixed(4)} auprc ${row.auprc.toFixed(4)} ${row.secondsPerIteration.toFixed(3)} s/iter, ${row.cpuSecondsPerIteration!.toFixed(3)} CPU-s/iter (${backend.backend}, load ${loadStart.toFixed(1)})`);
+      console.error(`${name}: acc ${row.accuracy.toFixed(4)} auprc ${row.auprc.toFixed(4)} ${row.secondsPerIteration.toFixed(3)} s/iter, ${row.cpuSecondsPerIteration!.toFixed(3)} CPU-s/iter (${backendName}, load ${loadStart.toFixed(1)})`);
       writeTable();
     } finally {
       model.dispose();
     }
   }
-  writeTable();
 }
 
 await main();
