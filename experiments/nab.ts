@@ -200,6 +200,12 @@ async function main(): Promise<void> {
   }
   md.push('', '## Budget and time', '', '| detector | budget | series | fit s (total) | score s (total) |', '|---|---|---:|---:|---:|');
   for (const d of detectors) md.push(`| ${d} | ${DETECTORS[d]!.budget} | ${timing[d]!.series} | ${timing[d]!.fitSeconds.toFixed(1)} | ${timing[d]!.scoreSeconds.toFixed(1)} |`);
+  const bestOurs = Math.max(...detectors.filter((d) => d !== 'random').map((d) => {
+    const n = (summary[d] as { nab: Record<string, { sweep: { score: number }; suppressed: { score: number } }> }).nab.standard!;
+    return Math.max(n.sweep.score, n.suppressed.score);
+  }));
+  const above = SCOREBOARD.filter(([n, v]) => n !== 'Perfect' && v > bestOurs).map(([n]) => n);
+  md.push('', `**Verdict:** our best detector reaches ${bestOurs.toFixed(1)} (standard profile); ${above.length ? `it does NOT beat ${above.join(', ')} (scoreboard detectors scoring higher, none of which except Twitter ADVec tuned model parameters on NAB as far as the NAB files say)` : 'it beats every scoreboard detector'}. The k-grid optimum of ts2vec lies near the grid edge (15), so a wider grid might add a little.`);
   md.push('', `Load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (2 shared cores).`);
   await writeFile(join(OUT, 'results.md'), md.join('\n') + '\n');
 
