@@ -79,18 +79,22 @@ export function convPadding(kernel: number, dilation: number, padding: Conv1dPad
   return [left, rf - left];
 }
 
-const conv1dCache = new Map<string, (x: Tensor3D, w: Tensor3D) => Tensor3D>();
+const conv1dCache = new Map<string, (x: Tensor3D, w: Tensor3D, b?: Tensor) => Tensor3D>();
 
-function makeConv1d(dilation: number, padL: number, padR: number): (x: Tensor3D, w: Tensor3D) => Tensor3D {
-  return customGrad(([x, w], save) => {
+function makeConv1d(dilation: number, padL: number, padR: number, withBias: boolean): (x: Tensor3D, w: Tensor3D, b?: Tensor) => Tensor3D {
+  return customGrad(([x, w, b], save) => {
     const xt = x as Tensor3D, wt = w as Tensor3D;
     const K = wt.shape[0];
     const xp = padL || padR ? tf.pad(xt, [[0, 0], [padL, padR], [0, 0]]) : xt;
     // the padded input is what dW needs: saving it spares the backward pass a pad
     save([xp, wt]);
-    const value = K === 1
-      ? dense(xp, tf.reshape(wt, [wt.shape[1], wt.shape[2]]) as Tensor2D)
-      : tf.conv1d(xp, wt, 1, 'valid', 'NWC', dilation);
+    const value = tf.tidy(() => {
+      const y = K === 1
+        ? dense(xp, tf.reshape(wt, [wt.shape[1], wt.shape[2]]) as Tensor2D)
+        : tf.conv1d(xp, wt, 1, 'valid', 'NWC', dilation);
+      // the bias is added inside the custom op: outside it, the tape would keep copies of both inputs
+      return withBias ? tf.add(y, b!) : y;
+    }) as Tensor3D;
     if (xp !== xt) xp.dispose();
     return {
       value,
@@ -125,25 +129,26 @@ function makeConv1d(dilation: number, padL: number, padR: number): (x: Tensor3D,
           parts.push(tf.matMul(tf.reshape(tapT, [C, B * outLen]) as Tensor2D, dy2)); // [C, F]
         }
         const dw = tf.reshape(Kk === 1 ? parts[0]! : tf.concat(parts, 0), [Kk, C, F]);
-        return [dx, dw];
+        return withBias ? [dx, dw, tf.sum(dy2, 0)] : [dx, dw];
       },
     };
-  }) as (x: Tensor3D, w: Tensor3D) => Tensor3D;
+  }) as (x: Tensor3D, w: Tensor3D, b?: Tensor) => Tensor3D;
 }
 
 /**
- * 1-D convolution, NWC: `x [B, L, Cin]`, `w [K, Cin, Cout]` → `[B, Lout, Cout]`, with
- * dilation and 'causal' (output t sees inputs ≤ t), 'same' or 'valid' padding. Gradients
- * for x and w are defined for every dilation and run on every backend.
+ * 1-D convolution, NWC: `x [B, L, Cin]`, `w [K, Cin, Cout]` (+ `bias [Cout]`) → `[B, Lout, Cout]`,
+ * with dilation and 'causal' (output t sees inputs ≤ t), 'same' or 'valid' padding. Gradients
+ * for x, w (and bias) are defined for every dilation and run on every backend.
  */
-export function conv1d(x: Tensor3D, w: Tensor3D, opts: { dilation?: number; padding?: Conv1dPadding } = {}): Tensor3D {
+export function conv1d(x: Tensor3D, w: Tensor3D, opts: { dilation?: number; padding?: Conv1dPadding; bias?: Tensor } = {}): Tensor3D {
   if (!fastSliceChecked) installFastWasmSlice();
   const dilation = opts.dilation ?? 1;
   const [padL, padR] = convPadding(w.shape[0], dilation, opts.padding ?? 'same');
-  const key = `${dilation}:${padL}:${padR}`;
+  const withBias = opts.bias !== undefined;
+  const key = `${dilation}:${padL}:${padR}:${withBias}`;
   let f = conv1dCache.get(key);
-  if (!f) conv1dCache.set(key, (f = makeConv1d(dilation, padL, padR)));
-  return f(x, w);
+  if (!f) conv1dCache.set(key, (f = makeConv1d(dilation, padL, padR, withBias)));
+  return withBias ? f(x, w, opts.bias) : f(x, w);
 }
 
 const geluFn = customGrad(([x], save) => {
@@ -242,4 +247,25 @@ export function gatherRows(table: Tensor2D, indices: tf.Tensor1D): Tensor2D {
     };
   });
   return g(table) as Tensor2D;
+}
+
+/**
+ * Sum of many same-shape tensors. `tf.addN` with many inputs builds one kernel with one
+ * storage buffer per input, which WebGPU rejects past the device's binding limit (8 on
+ * some adapters); this adds in groups of at most 6.
+ */
+export function addMany(ts: Tensor[]): Tensor {
+  if (ts.length === 0) throw new Error('addMany of no tensors');
+  return tf.tidy(() => {
+    let level = ts;
+    while (level.length > 1) {
+      const next: Tensor[] = [];
+      for (let i = 0; i < level.length; i += 6) {
+        const group = level.slice(i, i + 6);
+        next.push(group.length === 1 ? group[0]! : group.length === 2 ? tf.add(group[0]!, group[1]!) : tf.addN(group));
+      }
+      level = next;
+    }
+    return level[0] === ts[0] ? tf.clone(level[0]!) : level[0]!;
+  });
 }

@@ -3,6 +3,7 @@
  * and restored exactly, for checkpoints and `--resume`.
  */
 import { TsreprError } from '../errors.js';
+import { addMany } from './ops.js';
 import { tf, type Tensor, type Variable } from './tf.js';
 
 export interface AdamOptions {
@@ -41,7 +42,7 @@ export class Adam {
       let scale: Tensor | undefined;
       if (clipNorm !== undefined) {
         const sq = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-        const norm = tf.sqrt(tf.addN(sq));
+        const norm = tf.sqrt(addMany(sq));
         scale = tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6)));
       }
       for (const [name, p] of this.params) {
@@ -108,7 +109,7 @@ export async function optimizerStep(
   try {
     let loss: number | undefined;
     if (readLoss) {
-      const gnorm = tf.tidy(() => tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
+      const gnorm = tf.tidy(() => addMany(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
       const [lv, gv] = [(await value.data())[0]!, (await gnorm.data())[0]!];
       gnorm.dispose();
       loss = lv;

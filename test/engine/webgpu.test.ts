@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend } from '../../src/engine/backend.js';
 import { setQuiet } from '../../src/engine/log.js';
-import { bmm, conv1d, gatherRows, gelu, matMul2d } from '../../src/engine/ops.js';
+import { addMany, bmm, conv1d, gatherRows, gelu, matMul2d } from '../../src/engine/ops.js';
 import { Adam, optimizerStep } from '../../src/engine/optim.js';
 import { Rng } from '../../src/engine/random.js';
 import { tf } from '../../src/engine/tf.js';
@@ -40,6 +40,10 @@ const cases: Record<string, Case> = {
   'gelu + softmax': () => {
     const x = tf.tensor(new Rng(9).normalArray(64), [8, 8]);
     return [gelu(x), tf.grad((p: tf.Tensor) => tf.sum(tf.mul(gelu(p), tf.softmax(p))))(x)];
+  },
+  'addMany of 20 tensors (over the WebGPU binding limit for one addN)': () => {
+    const r = new Rng(12);
+    return [addMany(Array.from({ length: 20 }, () => tf.tensor(r.normalArray(6), [2, 3])))];
   },
   gatherRows: () => {
     const t = tf.tensor(new Rng(10).normalArray(10 * 4), [10, 4]) as tf.Tensor2D;
