@@ -91,14 +91,15 @@ function vulkanLoaderPresent(): boolean {
 /** Creates `navigator.gpu` from the `webgpu` package (Dawn) and returns an adapter, or throws why not. */
 async function setUpWebGpu(): Promise<string> {
   if (!vulkanLoaderPresent()) throw new Error('no Vulkan loader (libvulkan.so.1) found, so no GPU driver for WebGPU');
-  let webgpu: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
-  try {
-    webgpu = (await importOptional('webgpu')) as typeof webgpu;
-  } catch (e) {
-    throw new Error(`the 'webgpu' package is not installed or failed to load: ${errMsg(e)}`);
-  }
+  // `navigator.gpu` may already exist (a browser-like host, or a bundle that set it up).
   const g = globalThis as unknown as { navigator?: { gpu?: unknown } };
   if (!g.navigator?.gpu) {
+    let webgpu: { create: (opts: string[]) => unknown; globals: Record<string, unknown> };
+    try {
+      webgpu = (await importOptional('webgpu')) as typeof webgpu;
+    } catch (e) {
+      throw new Error(`the 'webgpu' package is not installed or failed to load: ${errMsg(e)}`);
+    }
     Object.assign(globalThis, webgpu.globals);
     const flags = (process.env.TSREPR_DAWN_FLAGS ?? '').split(',').filter(Boolean);
     Object.defineProperty(globalThis, 'navigator', { value: { ...(g.navigator ?? {}), gpu: webgpu.create(flags) }, configurable: true, writable: true });
@@ -121,7 +122,7 @@ async function setUpWebGpu(): Promise<string> {
     throw new Error(`only a software WebGPU adapter was found (${describeAdapter()}); set TSREPR_ALLOW_FALLBACK_ADAPTER=1 to use it`);
   }
   try {
-    await importOptional('@tensorflow/tfjs-backend-webgpu');
+    if (!tf.findBackendFactory('webgpu')) await importOptional('@tensorflow/tfjs-backend-webgpu');
   } catch (e) {
     throw new Error(`@tensorflow/tfjs-backend-webgpu is not installed or failed to load: ${errMsg(e)}`);
   }
