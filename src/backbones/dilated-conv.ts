@@ -63,11 +63,11 @@ class SameConv extends Module {
     let y: Tensor3D;
     if (this.kernel === 1 || this.dilation >= L) {
       const w = tf.reshape(tf.slice(this.weight, [half, 0, 0], [1, this.cin, this.cout]), [this.cin, this.cout]) as Tensor2D;
-      y = dense(x, w);
+      y = dense(x, w, this.bias);
     } else {
-      y = conv1d(x, this.weight as unknown as Tensor3D, { dilation: this.dilation, padding: 'same' });
+      y = conv1d(x, this.weight as unknown as Tensor3D, { dilation: this.dilation, padding: 'same', bias: this.bias });
     }
-    return tf.add(y, this.bias);
+    return y;
   }
 }
 

@@ -124,3 +124,19 @@ test('gelu matches x·Φ(x) and its fused gradient matches autodiff of the plain
     assert.ok(maxAbsDiff(g1, g2) < 1e-5);
   });
 });
+
+test('conv1d with a fused bias: value and gradients (x, w, bias) match conv1d + add', () => {
+  tf.tidy(() => {
+    const rng = new Rng(7);
+    const x = tf.tensor(rng.normalArray(2 * 11 * 3), [2, 11, 3]) as tf.Tensor3D;
+    const w = tf.tensor(rng.normalArray(3 * 3 * 4), [3, 3, 4]) as tf.Tensor3D;
+    const b = tf.tensor(rng.normalArray(4), [4]);
+    const gy = tf.tensor(rng.normalArray(2 * 11 * 4), [2, 11, 4]);
+    const fused = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(conv1d(p as tf.Tensor3D, q as tf.Tensor3D, { dilation: 2, padding: 'same', bias: r }), gy));
+    const plain = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(tf.add(conv1d(p as tf.Tensor3D, q as tf.Tensor3D, { dilation: 2, padding: 'same' }), r), gy));
+    assert.ok(maxAbsDiff(fused(x, w, b), plain(x, w, b)) < 1e-3);
+    const g1 = tf.grads(fused)([x, w, b]);
+    const g2 = tf.grads(plain)([x, w, b]);
+    for (let i = 0; i < 3; i++) assert.ok(maxAbsDiff(g1[i]!, g2[i]!) < 1e-4, `grad ${i}`);
+  });
+});
