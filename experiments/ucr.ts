@@ -94,7 +94,8 @@ function summary(label: string, rows: Row[], col: 0 | 1): string {
   const diffs = ours.map((v, i) => v - pub[i]!);
   const worst = diffs.length ? Math.min(...diffs) : NaN;
   const worstSet = rows[diffs.indexOf(worst)]?.dataset ?? '—';
-  const meanOk = mean(ours) >= mean(pub) - 1e-9, worstOk = worst >= -0.03;
+  // published values are rounded to 3 decimals: half a unit of that rounding is tolerated
+  const meanOk = mean(ours) >= mean(pub) - 0.0005, worstOk = worst >= -0.03 - 0.0005;
   return `| ${label} | ${rows.length} | ${f3(mean(ours))} | ${f3(mean(pub))} | ${pt(mean(ours) - mean(pub))} | ${pt(worst)} (${worstSet}) | ${meanOk ? 'yes' : 'no'} | ${worstOk ? 'yes' : 'no'} |`;
 }
 
@@ -123,7 +124,7 @@ function writeTable(): void {
   const withOff = rows.filter((r) => { const ref = REF[r.dataset]!; return !Number.isNaN(ref[2]); });
   lines.push(
     '',
-    '## Targets: mean accuracy ≥ published mean over the same sets, and no set more than 3 points below published',
+    '## Targets: mean accuracy ≥ published mean over the same sets, and no set more than 3 points below published (published values have 3 decimals; ±0.0005 tolerated)',
     '',
     '| sets | n | ours mean | published mean | ours − pub (pt) | worst set (pt) | mean target | no set < −3 pt |',
     '|---|---:|---:|---:|---:|---|---|---|',
