@@ -8,8 +8,9 @@ import { loadModelDir, saveModelDir } from '../../engine/weights.js';
 import { TsreprError } from '../../errors.js';
 import type { FitOptions } from '../../methods/model.js';
 import { SsganModel } from '../../methods/ssgan/index.js';
+import { RepresentationImputer, representationImputerOptions } from './representation.js';
 
-export const IMPUTE_METHODS = ['ssgan', 'masked', 'linear', 'locf', 'mean'] as const;
+export const IMPUTE_METHODS = ['ssgan', 'masked', 'representation', 'linear', 'locf', 'mean'] as const;
 export type ImputeMethod = (typeof IMPUTE_METHODS)[number];
 
 export interface ImputeResult {
@@ -154,10 +155,11 @@ export function createImputer(method: string, options: Record<string, unknown> =
   switch (method) {
     case 'mean': case 'locf': case 'linear': return new SimpleImputer(method);
     case 'ssgan': return new SsganImputer(options);
-    case 'masked':
-      throw new TsreprError('BAD_OPTION', "imputation method 'masked' is not available yet (the masked-pretraining method is not in this build)");
+    // ridge on per-timestamp representations of a fitted model (options.model / modelDir), or of a model trained in fit
+    case 'representation': return new RepresentationImputer('representation', representationImputerOptions(options));
+    case 'masked': return new RepresentationImputer('masked', { ...representationImputerOptions(options), method: 'masked' });
     default:
-      throw new TsreprError('BAD_OPTION', `unknown imputation method '${method}'; available: ${IMPUTE_METHODS.filter((m) => m !== 'masked').join(', ')}`);
+      throw new TsreprError('BAD_OPTION', `unknown imputation method '${method}'; available: ${IMPUTE_METHODS.join(', ')}`);
   }
 }
 
