@@ -57,12 +57,10 @@ for (const backend of backends) {
     if (!s) continue;
     const ds = s.data();
     try {
-      // (SSGAN names its iteration count `iterations`)
-      const itersKey = method === 'ssgan' ? 'iterations' : 'iters';
-      const warm = createModel(method, ds.channels, { ...s.options, [itersKey]: 2, seed: 0 });
+      const warm = createModel(method, ds.channels, { ...s.options, iters: 2, seed: 0 });
       await warm.fit(ds);
       warm.dispose();
-      const model = createModel(method, ds.channels, { ...s.options, [itersKey]: iters, seed: 0 });
+      const model = createModel(method, ds.channels, { ...s.options, iters, seed: 0 });
       const t0 = performance.now();
       await model.fit(ds);
       const fitS = (performance.now() - t0) / 1000;

@@ -60,6 +60,12 @@ export const SSGAN_DEFAULTS: SsganOptions = {
 
 /** Validates user options (unknown keys are errors) and fills defaults. */
 export function ssganOptions(user: Record<string, unknown> = {}): SsganOptions {
+  // `iters` is what every other method (and the CLI's --iters) calls the iteration count.
+  if ('iters' in user) {
+    if ('iterations' in user) throw new TsreprError('BAD_OPTION', "give SSGAN either 'iters' or 'iterations', not both");
+    const { iters, ...rest } = user;
+    user = { ...rest, iterations: iters };
+  }
   for (const k of Object.keys(user)) {
     if (!(k in SSGAN_DEFAULTS)) throw new TsreprError('BAD_OPTION', `unknown SSGAN option '${k}'; known: ${Object.keys(SSGAN_DEFAULTS).join(', ')}`);
   }
