@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { TimeSeriesDataset } from '../data/dataset.js';
-import { fromArrays } from '../data/dataset.js';
+import { createDataset, fromArrays } from '../data/dataset.js';
+import type { NabDataset } from '../data/nab.js';
 import { loadEtt } from '../data/forecast.js';
 import { loadDataset, resolveDataset, type LoadedDataset } from '../data/registry.js';
 import { crop } from '../data/transforms.js';
@@ -15,15 +16,36 @@ import { CellSkip, importAdapter, importModule } from './skip.js';
 import type { CellContext, CellFunction, CellOutput, FitSummary } from './types.js';
 
 /** Modules that register each pretraining method with the model registry. */
-const METHOD_MODULES: Record<string, string> = { ts2vec: 'methods/ts2vec.js', masked: 'methods/masked/model.js', ssgan: 'methods/ssgan/index.js' };
+const METHOD_MODULES: Record<string, string> = {
+  ts2vec: 'methods/ts2vec.js', masked: 'methods/masked/model.js', ssgan: 'methods/ssgan/index.js', combined: 'methods/combined.js',
+};
 
-/** Creates an unfitted model of `method` through the method registry (skips when the method has not landed). */
-export async function createMethodModel(method: string, inputDims: number, options: Record<string, unknown>): Promise<RepresentationModel> {
+/** Bench method labels that are a registered method with fixed options (the combined backbones). */
+export const METHOD_ALIASES: Record<string, { method: string; options: Record<string, unknown> }> = {
+  'combined-transformer': { method: 'combined', options: { backbone: 'transformer' } },
+  'combined-dilated-conv': { method: 'combined', options: { backbone: 'dilated-conv' } },
+};
+
+/** Registry method and merged options of a bench method label (registers the method); CellSkip when unknown. */
+async function resolveMethod(label: string, options: Record<string, unknown>): Promise<{ method: string; options: Record<string, unknown> }> {
+  const alias = METHOD_ALIASES[label];
+  const method = alias?.method ?? label;
   const mod = METHOD_MODULES[method];
-  if (!mod) throw new CellSkip(`method ${method} is not known to the bench`);
+  if (!mod) throw new CellSkip(`method ${label} is not known to the bench`);
   await importModule(mod); // registers the method
+  return { method, options: { ...(alias?.options ?? {}), ...options } };
+}
+
+/** True when `label` names a pretraining model (a registered method or an alias), not a baseline. */
+export function isModelLabel(label: string): boolean {
+  return label in METHOD_ALIASES || label in METHOD_MODULES;
+}
+
+/** Creates an unfitted model of `method` (a method or an alias label) through the method registry (skips when the method has not landed). */
+export async function createMethodModel(method: string, inputDims: number, options: Record<string, unknown>): Promise<RepresentationModel> {
+  const r = await resolveMethod(method, options);
   const { createModel } = await import('../methods/model.js');
-  return createModel(method, inputDims, options);
+  return createModel(r.method, inputDims, r.options);
 }
 
 function fitSummary(f: FitResult): FitSummary {
@@ -144,7 +166,15 @@ export const imputationCell: CellFunction = async (ctx) => {
   }
   const hidden = hideObserved(ds, Number(ctx.config.rate ?? 0.1), ctx.seed);
   const stats = channelStats(ds);
-  const imputer = createImputer(ctx.method, { ...(ctx.config.model as object), seed: ctx.seed });
+  // a pretraining model (other than SSGAN, itself an imputer) imputes through the 'representation'
+  // imputer, which trains the model on the (z-scored) data in fit
+  let imputer: ReturnType<typeof createImputer>;
+  if (ctx.method !== 'ssgan' && isModelLabel(ctx.method)) {
+    const r = await resolveMethod(ctx.method, { ...(ctx.config.model as object), seed: ctx.seed });
+    imputer = createImputer('representation', { method: r.method, modelOptions: r.options, seed: ctx.seed });
+  } else {
+    imputer = createImputer(ctx.method, { ...(ctx.config.model as object), seed: ctx.seed });
+  }
   try {
     const f0 = performance.now();
     const fit = await imputer.fit(hidden.ds, { onProgress: ctx.onProgress, signal: ctx.signal });
@@ -175,17 +205,107 @@ function channelStats(ds: TimeSeriesDataset): { mean: Float64Array; std: Float64
 
 // ---------------------------------------------------------------- anomaly (NAB)
 
-/** NAB cell: the anomaly adapter's per-file NAB evaluation (`evaluateNab` in tasks/anomaly). */
+interface NabResult { metrics: Record<string, number>; scores: number[]; windows: [number, number][]; fit?: FitResult }
+
+/**
+ * NAB evaluation of one file with the anomaly adapter (createDetector + nab-score). Protocol as
+ * experiments/nab.ts: the first 15 % (NAB's probationary period, ≥ 50 rows) is the training part
+ * (model pretraining on its z-scores, detector statistics); the whole series is scored causally.
+ * `nabStandard` (and the other profiles) use NAB's threshold sweep optimised on this one file (an
+ * optimistic single-file score: the scoreboard sweeps one threshold over the corpus).
+ * Methods: 'zscore', 'random', or a model label: ts2vec / combined-dilated-conv → TS2Vec's
+ * masked-vs-unmasked representation difference; masked → last-patch reconstruction error;
+ * combined-transformer → the representation difference with the last step NaN (hidden by the
+ * backbone's timestamp mask), since the patch Transformer encoder has no 'mask_last' option.
+ */
+export async function evaluateNab(data: NabDataset, o: { method: string; seed?: number; modelOptions?: Record<string, unknown>; padding?: number; onProgress?: CellContext['onProgress']; signal?: AbortSignal }): Promise<NabResult> {
+  const an = await importModule('tasks/anomaly/index.js') as unknown as typeof import('../tasks/anomaly/index.js');
+  const T = data.length, C = data.channels;
+  const trainLen = Math.min(T, Math.max(50, an.nabProbationaryLength(T)));
+  const series = { values: data.values.subarray(0, T * C), channels: C };
+  const train = an.sliceSeries(series, 0, trainLen);
+  let model: RepresentationModel | undefined;
+  let fit: FitResult | undefined;
+  let det: import('../tasks/anomaly/index.js').AnomalyDetector;
+  try {
+    if (isModelLabel(o.method)) {
+      model = await createMethodModel(o.method, C, { ...(o.modelOptions ?? {}), seed: o.seed ?? 0 });
+      const st = an.channelStats(train);
+      const z = Float32Array.from(train.values, (v, i) => (v - st.mean[i % C]!) / st.std[i % C]!);
+      fit = await model.fit(fromArrays([Array.from({ length: trainLen }, (_v, t) => Array.from(z.subarray(t * C, t * C + C)))]), { onProgress: o.onProgress, signal: o.signal });
+      const padding = o.padding ?? 32;
+      if (o.method === 'masked') det = an.createDetector('masked', { model, padding: Math.max(padding, 8), batchSize: 256 });
+      else if (o.method === 'combined-transformer') det = new an.AnomalyDetector(new NanLastDiffScorer(model, padding, an.causalWindows, an.channelStats), { maWindow: 21 });
+      else det = an.createDetector('ts2vec', { model, padding, batchSize: 256 });
+    } else {
+      det = an.createDetector(o.method, { seed: o.seed ?? 0 });
+    }
+    await det.fit(train);
+    const z = await det.score(series);
+    const file = an.nabPrepareFile(T, an.windowRows(data.timestamps!, data.windows));
+    const metrics: Record<string, number> = {};
+    for (const p of an.NAB_PROFILE_NAMES) {
+      const r = an.nabSweep([file], [z], an.NAB_PROFILES[p]);
+      metrics[p === 'standard' ? 'nabStandard' : `nab_${p}`] = r.score;
+    }
+    det.scorer.dispose?.();
+    return { metrics, scores: Array.from(z), windows: an.windowRows(data.timestamps!, data.windows), ...(fit ? { fit } : {}) };
+  } finally {
+    model?.dispose();
+  }
+}
+
+/**
+ * Raw score for models without 'mask_last': L1 distance at the last step between the
+ * representation of each causal window and of the same window with its last step NaN.
+ */
+class NanLastDiffScorer {
+  readonly name: string;
+  private stats?: { mean: Float64Array; std: Float64Array };
+  constructor(
+    private readonly model: RepresentationModel, readonly context: number,
+    private readonly windows: typeof import('../tasks/anomaly/index.js').causalWindows,
+    private readonly channelStats: typeof import('../tasks/anomaly/index.js').channelStats,
+  ) { this.name = `${model.method}-nanlast`; }
+
+  async fit(train: { values: Float32Array; channels: number }): Promise<void> { this.stats = this.channelStats(train); }
+
+  async scoreRange(s: { values: Float32Array; channels: number }, start: number): Promise<Float32Array> {
+    const C = s.channels, T = Math.floor(s.values.length / C), L = this.context + 1, st = this.stats!;
+    const values = Float32Array.from(s.values, (v, i) => (v - st.mean[i % C]!) / st.std[i % C]!);
+    const out = new Float32Array(Math.max(0, T - start));
+    for (let from = start; from < T; from += 256) {
+      const to = Math.min(T, from + 256), n = to - from;
+      const ds = this.windows(values, C, from, to, this.context);
+      const hid = Float32Array.from(ds.values);
+      for (let i = 0; i < n; i++) hid.fill(NaN, (i * L + L - 1) * C, (i + 1) * L * C);
+      const a = await this.model.encode(ds, { pooling: 'timestamp', batchSize: 256 });
+      const b = await this.model.encode(fromArraysLike(hid, n, L, C), { pooling: 'timestamp', batchSize: 256 });
+      const D = a.shape[2]!;
+      for (let i = 0; i < n; i++) {
+        let e = 0;
+        for (let d = 0; d < D; d++) { const k = (i * L + L - 1) * D + d; e += Math.abs(a.data[k]! - b.data[k]!); }
+        out[from - start + i] = e;
+      }
+    }
+    return out;
+  }
+}
+
+function fromArraysLike(values: Float32Array, n: number, L: number, C: number): TimeSeriesDataset {
+  return createDataset({ values, n, length: L, channels: C, lengths: new Int32Array(n).fill(L) });
+}
+
+/** NAB cell: `evaluateNab` on one NAB file (nabStandard = NAB standard profile, threshold swept on the file). */
 export const nabCell: CellFunction = async (ctx) => {
   const data = await load(ctx);
   if (data.task !== 'anomaly') throw new CellSkip(`${ctx.dataset} is not an anomaly dataset`);
-  type EvaluateNab = (data: unknown, o: Record<string, unknown>) => Promise<{ metrics: Record<string, number>; scores?: number[]; windows?: [number, number][]; fit?: FitResult }>;
-  const evaluate = await importAdapter<EvaluateNab>('tasks/anomaly/index.js', 'evaluateNab');
-  const res = await evaluate(data.data, { method: ctx.method, seed: ctx.seed, onProgress: ctx.onProgress, ...ctx.config });
+  const cfg = ctx.config as { modelOptions?: Record<string, unknown>; padding?: number };
+  const res = await evaluateNab(data.data, { method: ctx.method, seed: ctx.seed, onProgress: ctx.onProgress, signal: ctx.signal, modelOptions: cfg.modelOptions, padding: cfg.padding });
   return {
     metrics: res.metrics,
     ...(res.fit ? { fit: fitSummary(res.fit) } : {}),
-    ...(res.scores ? { plots: [{ id: 'scores', title: `${ctx.dataset} ${ctx.method}: anomaly score`, series: [{ name: 'score', values: res.scores }], bands: res.windows }] } : {}),
+    plots: [{ id: 'scores', title: `${ctx.dataset} ${ctx.method}: anomaly score`, series: [{ name: 'score', values: res.scores }], bands: res.windows }],
   };
 };
 

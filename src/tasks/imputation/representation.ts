@@ -5,7 +5,8 @@
  * per-timestamp representation computed with the value at t hidden from the encoder (the entry is
  * NaN, so the backbone's timestamp mask hides step t). Training pairs come from observed entries
  * hidden at random (`hideRate` per round), so training and application see the same kind of input;
- * the ridge (alpha chosen on a 20 % validation split) is applied to the missing entries.
+ * the ridge (alpha chosen on a 20 % validation split) is applied to the missing entries, unless
+ * plain linear interpolation scores better on that validation split (then the channel uses it).
  * Everything happens on per-channel z-scores of the observed entries. Observed values never change.
  */
 import { createDataset, type TimeSeriesDataset } from '../../data/dataset.js';
@@ -30,12 +31,14 @@ export interface RepresentationImputerOptions {
   rounds?: number;
   /** most training pairs per channel (default 20000) */
   maxSamples?: number;
+  /** representations wider than this are randomly projected to this many dimensions (default 64) */
+  maxDims?: number;
   /** series per encode call (default 16) */
   batchSize?: number;
   seed?: number;
 }
 
-const OWN_KEYS = ['model', 'modelDir', 'method', 'modelOptions', 'hideRate', 'rounds', 'maxSamples', 'batchSize', 'seed'];
+const OWN_KEYS = ['model', 'modelDir', 'method', 'modelOptions', 'hideRate', 'rounds', 'maxSamples', 'maxDims', 'batchSize', 'seed'];
 
 /** Imputer options from a flat option bag (e.g. the CLI's): unknown keys become `modelOptions`. */
 export function representationImputerOptions(o: Record<string, unknown>): RepresentationImputerOptions {
@@ -90,18 +93,21 @@ export class RepresentationImputer implements Imputer {
   private ownsModel = false;
   private mean?: Float64Array;
   private std?: Float64Array;
-  /** per channel: ridge weights, or undefined = too few training pairs (interpolation is used) */
+  /** per channel: ridge weights, or undefined = interpolation (too few pairs, or it validated better) */
   private ridges: (RidgeWeights | undefined)[] = [];
   readonly hideRate: number;
   readonly rounds: number;
   readonly maxSamples: number;
   readonly batchSize: number;
+  readonly maxDims: number;
+  private projection?: Float32Array;
 
   constructor(readonly method: 'representation' | 'masked', readonly options: RepresentationImputerOptions = {}) {
     this.hideRate = checkNumber('hideRate', options.hideRate ?? 0.15, { min: 0, max: 0.9, exclusiveMin: true });
     this.rounds = checkNumber('rounds', options.rounds ?? 2, { min: 1, integer: true });
     this.maxSamples = checkNumber('maxSamples', options.maxSamples ?? 20000, { min: 10, integer: true });
     this.batchSize = checkNumber('batchSize', options.batchSize ?? 16, { min: 1, integer: true });
+    this.maxDims = checkNumber('maxDims', options.maxDims ?? 64, { min: 1, integer: true });
     checkNumber('seed', options.seed ?? 0, { min: 0, integer: true });
     this.model = options.model;
   }
@@ -113,7 +119,23 @@ export class RepresentationImputer implements Imputer {
     if (r.shape.length !== 3 || r.shape[0] !== ds.n || r.shape[1] !== ds.length) {
       throw new TsreprError('BAD_MODEL', `${this.model!.method} model gave representations of shape [${r.shape.join(', ')}], expected [${ds.n}, ${ds.length}, D]`);
     }
-    return { repr: r.data, D: r.shape[2]! };
+    const D = r.shape[2]!;
+    if (D <= this.maxDims) return { repr: r.data, D };
+    // wide representations (e.g. channel-independent models: C · d_model) are reduced with a
+    // fixed seeded Gaussian projection so the per-channel ridge stays small
+    if (!this.projection || this.projection.length !== D * this.maxDims) {
+      this.projection = new Rng((this.options.seed ?? 0) + 7919).normalArray(D * this.maxDims, 0, 1 / Math.sqrt(this.maxDims));
+    }
+    const P = this.projection, K = this.maxDims, rows = r.data.length / D;
+    const out = new Float32Array(rows * K);
+    for (let i = 0; i < rows; i++) {
+      for (let d = 0; d < D; d++) {
+        const v = r.data[i * D + d]!;
+        if (v === 0) continue;
+        for (let k = 0; k < K; k++) out[i * K + k] = out[i * K + k]! + v * P[d * K + k]!;
+      }
+    }
+    return { repr: out, D: K };
   }
 
   /** Gets the model (given, loaded, or trained on `ds`), then fits one ridge per channel. */
@@ -178,7 +200,13 @@ export class RepresentationImputer implements Imputer {
         ps.forEach((p, j) => { x.set(p.x, j * d); y[j] = p.y; });
         return { x, y, n: ps.length };
       };
-      return fitRidgeSelect(pack(pairs.slice(nVal)), pack(pairs.slice(0, nVal)), d, 1).model;
+      const val = pack(pairs.slice(0, nVal));
+      const fitted = fitRidgeSelect(pack(pairs.slice(nVal)), val, d, 1);
+      // keep the ridge only when it beats plain interpolation on the validation pairs
+      let se = 0, ae = 0;
+      for (let j = 0; j < val.n; j++) { const e = val.x[j * d + d - 1]! - val.y[j]!; se += e * e; ae += Math.abs(e); }
+      const interpScore = Math.sqrt(se / val.n) + ae / val.n;
+      return fitted.valScore < interpScore ? fitted.model : undefined;
     });
   }
 
