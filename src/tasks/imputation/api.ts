@@ -7,6 +7,7 @@
  * calls from async code do not interfere.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import * as aq from 'arquero';
 import * as arrow from 'apache-arrow';
 import { detectTableKind, tableToColumns, columnsToTable, type TableColumns, type TableKind } from '../../data/interop.js';
@@ -229,8 +230,19 @@ export interface ImputeArrowFileResult {
 }
 
 async function* batchesOf(path: string): AsyncGenerator<arrow.RecordBatch> {
-  const reader = await arrow.RecordBatchReader.from(createReadStream(path));
-  for await (const b of reader) yield b;
+  // An Arrow IPC *file* is read through a file handle (random access: footer, then one
+  // batch at a time). From a plain stream, apache-arrow buffers the whole file to reach
+  // the footer, so memory grew with the file. IPC *streams* have no footer and stream.
+  const fh = await open(path, 'r');
+  try {
+    const magic = new Uint8Array(6);
+    await fh.read(magic, 0, 6, 0);
+    const isFile = new TextDecoder().decode(magic) === 'ARROW1';
+    const reader = isFile ? await arrow.RecordBatchReader.from(fh) : await arrow.RecordBatchReader.from(createReadStream(path));
+    for await (const b of reader) yield b;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
 }
 
 /**
