@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsreprError } from '../errors.js';
 import { registerWasmFallbacks } from './fallbacks.js';
+import { installFastWasmSlice } from './ops.js';
 import { info } from './log.js';
 import { tf } from './tf.js';
 
@@ -168,6 +169,7 @@ async function activate(name: BackendName): Promise<string> {
   if (name === 'wasm') {
     const added = registerWasmFallbacks();
     if (added.length) detail += `; CPU fallbacks for ${added.join(', ')}`;
+    installFastWasmSlice(); // wasm's own Slice copies its whole input per call
   }
   return detail;
 }
