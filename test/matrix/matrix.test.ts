@@ -133,10 +133,7 @@ for (const spec of MODELS) {
         // the head reads the patch tokens of a channel-independent patch Transformer; a dilated
         // conv has none, so the adapter refuses it
         await assert.rejects(() => patchHeadForecast(model as never, data, { horizons: [6], contextLength: 32, epochs: 1 }),
-          (e: unknown) => (e instanceof TsreprError && e.code === 'BAD_OPTION' && /channel-independent patch Transformer/.test(e.message))
-            // TS2Vec has no `backbone` property: patch-head.ts reads model.backbone.config before its
-            // check and fails with a TypeError (reported; patch-head.ts should check the model first)
-            || (spec.method === 'ts2vec' && e instanceof TypeError));
+          (e: unknown) => e instanceof TsreprError && e.code === 'BAD_OPTION' && /patch Transformer backbone/.test(e.message) && /--protocol ridge/.test(e.message));
       }
     });
 

@@ -45,7 +45,11 @@ export function register(program: Command): void {
     .option('--target <name>', 'forecasting target column', 'OT')
     .option('--no-covariates', 'forecasting data: do not append the time covariates')
     .option('--set <key=value>', 'method hyper-parameter (repeatable)', collect, [])
-    .action(action(async (opts: CommonOptions & { method: string; data?: string; dataset?: string; dataDir?: string; out: string; iters?: string; features: string; target: string; covariates: boolean; set: string[] }) => {
+    .option('--checkpoint-every <n>', 'write a crash-safe checkpoint every N iterations (into --checkpoint-dir)')
+    .option('--checkpoint-dir <dir>', 'checkpoint directory (default: <out>.checkpoints)')
+    .option('--resume', 'continue from the latest checkpoint in --checkpoint-dir (same seed and options give the same final weights)')
+    .option('--on-nan <what>', "NaN/Inf loss or gradient: 'error' (stop, naming the step) or 'skip' (skip the batch and count it)", 'error')
+    .action(action(async (opts: CommonOptions & { method: string; data?: string; dataset?: string; dataDir?: string; out: string; iters?: string; features: string; target: string; covariates: boolean; set: string[]; checkpointEvery?: string; checkpointDir?: string; resume?: boolean; onNan: string }) => {
       const { progress, seed, backend } = await setUp(opts);
       if (!registeredMethods().includes(opts.method)) throw new TsreprError('BAD_OPTION', `unknown method '${opts.method}'; available: ${registeredMethods().join(', ')}`);
       if (!!opts.data === !!opts.dataset) throw new TsreprError('BAD_OPTION', 'give exactly one of --data FILE or --dataset NAME');
@@ -71,11 +75,14 @@ export function register(program: Command): void {
       }
       const options = { seed, ...parseSetOptions(opts.set), ...(opts.iters ? { iters: parseIntOption('--iters', opts.iters, { min: 0 }) } : {}) };
       const model = createModel(opts.method, train.channels, options);
-      const fit = await model.fit(train, { onProgress: progress.callback });
+      if (opts.onNan !== 'error' && opts.onNan !== 'skip') throw new TsreprError('BAD_OPTION', `--on-nan must be 'error' or 'skip', got '${opts.onNan}'`);
+      const checkpointEvery = opts.checkpointEvery ? parseIntOption('--checkpoint-every', opts.checkpointEvery, { min: 1 }) : undefined;
+      const checkpointDir = opts.checkpointDir ?? (checkpointEvery || opts.resume ? `${opts.out.replace(/\/+$/, '')}.checkpoints` : undefined);
+      const fit = await model.fit(train, { onProgress: progress.callback, checkpointEvery, checkpointDir, resume: opts.resume, onNonFinite: opts.onNan });
       await model.save(opts.out);
       const result = {
         method: opts.method, source, out: opts.out, inputDims: train.channels, reprDims: model.reprDims, series: train.n, length: train.length,
-        iterations: fit.iterations, seconds: +fit.seconds.toFixed(2), secondsPerIteration: +fit.secondsPerIteration.toFixed(4),
+        iterations: fit.iterations, resumedFrom: fit.resumedFrom, skippedSteps: fit.skippedSteps, seconds: +fit.seconds.toFixed(2), secondsPerIteration: +fit.secondsPerIteration.toFixed(4),
         firstLoss: fit.losses.find(Number.isFinite) ?? null, lastLoss: [...fit.losses].reverse().find(Number.isFinite) ?? null,
         backend: backend.backend, config: model.getConfig(),
       };

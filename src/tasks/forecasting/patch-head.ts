@@ -163,6 +163,8 @@ function headPredict(feat: Tensor2D, w: tf.Tensor, b: tf.Tensor, mean: Tensor2D,
  */
 export async function patchHeadForecast(model: PatchModel, data: ForecastDataset, opts: PatchHeadOptions): Promise<PatchHeadResult> {
   const backbone = model.backbone;
+  checkOption(backbone?.kind === 'transformer' && backbone.config !== undefined,
+    `the PatchTST head needs a model with a patch Transformer backbone (masked, or combined with backbone=transformer); this model has ${backbone?.kind ?? 'no'} backbone: use the ridge protocol (--protocol ridge)`);
   checkOption(backbone.config.channelMode === 'independent', 'the PatchTST head needs a channel-independent patch Transformer (channelMode independent)');
   checkOption(opts.horizons.length > 0, 'no horizons');
   const L = opts.contextLength ?? 336;
