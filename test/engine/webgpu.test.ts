@@ -12,6 +12,8 @@ import { addMany, bmm, conv1d, gatherRows, gelu, matMul2d } from '../../src/engi
 import { Adam, optimizerStep } from '../../src/engine/optim.js';
 import { Rng } from '../../src/engine/random.js';
 import { tf } from '../../src/engine/tf.js';
+import { MultiHeadSelfAttention } from '../../src/nn/attention.js';
+import { BiGRU } from '../../src/nn/gru.js';
 import { LayerNorm, Linear } from '../../src/nn/layers.js';
 
 type Case = () => tf.Tensor[] | Promise<tf.Tensor[]>;
@@ -44,6 +46,26 @@ const cases: Record<string, Case> = {
   'addMany of 20 tensors (over the WebGPU binding limit for one addN)': () => {
     const r = new Rng(12);
     return [addMany(Array.from({ length: 20 }, () => tf.tensor(r.normalArray(6), [2, 3])))];
+  },
+  'multi-head self-attention (values and gradients)': () => {
+    const r = new Rng(13);
+    const mha = new MultiHeadSelfAttention(16, 4, r);
+    const x = tf.tensor(r.normalArray(2 * 9 * 16), [2, 9, 16]) as tf.Tensor3D;
+    const vars = [...mha.namedParameters().values()];
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(mha.apply(x, { training: false }))) as tf.Scalar, vars);
+    const out = [mha.apply(x, { training: false }), value, ...vars.map((v) => grads[v.name]!)];
+    mha.dispose();
+    return out;
+  },
+  'bidirectional GRU (values and gradients)': () => {
+    const r = new Rng(14);
+    const gru = new BiGRU(3, 6, r);
+    const x = tf.tensor(r.normalArray(2 * 7 * 3), [2, 7, 3]) as tf.Tensor3D;
+    const vars = [...gru.namedParameters().values()];
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(gru.forward(x))) as tf.Scalar, vars);
+    const out = [gru.forward(x), value, ...vars.map((v) => grads[v.name]!)];
+    gru.dispose();
+    return out;
   },
   gatherRows: () => {
     const t = tf.tensor(new Rng(10).normalArray(10 * 4), [10, 4]) as tf.Tensor2D;
