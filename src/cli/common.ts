@@ -58,6 +58,21 @@ export function parseIntList(name: string, raw: string): number[] {
   return parts.map((p) => parseIntOption(name, p, { min: 1 }));
 }
 
+/** Parses repeated `--set key=value` into typed hyper-parameters (numbers, booleans, strings). */
+export function parseSetOptions(list: string[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new TsreprError('BAD_OPTION', `--set expects key=value, got '${kv}'`);
+    const k = kv.slice(0, i), v = kv.slice(i + 1);
+    out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+  }
+  return out;
+}
+
+/** Commander reducer for repeatable options (`--set a=1 --set b=2`). */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
 /**
  * Prints a command's result: with `--json` exactly one JSON object on stdout; otherwise
  * `human(result)` lines (or the JSON pretty-printed when no formatter is given).

@@ -11,7 +11,7 @@ import { TsreprError } from '../../errors.js';
 import '../../methods/ts2vec.js';
 import { createModel, loadModel, type FitResult } from '../../methods/model.js';
 import { evaluateClassification, normaliseArchivePair, type ArchiveNormalisation, type ClassificationProtocol } from '../../tasks/classification/index.js';
-import { action, parseIntOption, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
+import { action, parseIntOption, parseSetOptions, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
 
 interface ClassifyOptions extends CommonOptions {
   train?: string;
@@ -32,15 +32,6 @@ function datasetName(path: string): string {
   return basename(path).replace(/\.gz$/, '').replace(/\.(ts|tsv|txt|arff)$/i, '').replace(/_TRAIN$/i, '');
 }
 
-function parseSets(list: string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const kv of list) {
-    const m = /^([A-Za-z]\w*)=(.*)$/.exec(kv);
-    if (!m) throw new TsreprError('BAD_OPTION', `--set expects key=value, got '${kv}'`);
-    out[m[1]!] = m[2]!;
-  }
-  return out;
-}
 
 export function register(program: Command): void {
   withCommonOptions(program.command('classify').description('fit (or load) a representation model and evaluate it on a classification train/test pair'))
@@ -77,7 +68,7 @@ export function register(program: Command): void {
       if (opts.model) {
         model = await loadModel(opts.model);
       } else {
-        const hp: Record<string, unknown> = { seed, ...parseSets(opts.set) };
+        const hp: Record<string, unknown> = { seed, ...parseSetOptions(opts.set) };
         if (opts.iters !== undefined) hp.iters = parseIntOption('--iters', opts.iters, { min: 1 });
         model = createModel(opts.method, train.channels, hp);
         fit = await model.fit(norm.train, { onProgress: progress.callback });

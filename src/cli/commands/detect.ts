@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { loadNab } from '../../data/nab.js';
 import { writeArrow, writeCsv } from '../../data/write.js';
-import { TsreprError } from '../../errors.js';
 import { loadModel, type RepresentationModel } from '../../methods/model.js';
 import '../../methods/ts2vec.js';
 import '../../methods/masked/model.js';
@@ -16,7 +15,7 @@ import {
 } from '../../tasks/anomaly/index.js';
 import { anomalyPlotSpec } from '../../tasks/anomaly/plot.js';
 import { renderSpec } from '../../bench/plots.js';
-import { action, parseFloatOption, parseIntOption, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
+import { action, collect, parseFloatOption, parseIntOption, parseSetOptions, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
 
 interface DetectOptions extends CommonOptions {
   data: string;
@@ -35,16 +34,6 @@ interface DetectOptions extends CommonOptions {
   plot?: string;
 }
 
-function parseSet(list: string[]): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  for (const kv of list) {
-    const i = kv.indexOf('=');
-    if (i <= 0) throw new TsreprError('BAD_OPTION', `--set expects key=value, got '${kv}'`);
-    const v = kv.slice(i + 1);
-    o[kv.slice(0, i)] = v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
-  }
-  return o;
-}
 
 export function register(program: Command): void {
   withCommonOptions(program.command('detect').description('detect anomalies in a series (NAB CSV); metrics with --labels'))
@@ -52,7 +41,7 @@ export function register(program: Command): void {
     .option('--labels <json>', 'NAB label windows JSON ({"category/file.csv": [[start, end], ...]}), matched by file-name suffix')
     .option('--method <name>', `detector: ${DETECTOR_METHODS.join(', ')}`, 'zscore')
     .option('--model <dir>', 'use this trained model (ts2vec / masked) instead of training one on the training part')
-    .option('--set <key=value>', 'model hyper-parameter (repeatable), e.g. --set hidden=16 --set iters=20', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--set <key=value>', 'model hyper-parameter (repeatable), e.g. --set hidden=16 --set iters=20', collect, [])
     .option('--train <fraction>', 'leading fraction of the series used to fit the detector and its threshold (NAB probation: 0.15)', '0.15')
     .option('--k <n>', 'threshold: mean + k·std of the training scores', '4')
     .option('--delay <n>', 'suppress flags within n steps after a flag; also the delay of the delay-adjusted F1', '7')
@@ -77,7 +66,7 @@ export function register(program: Command): void {
       if (opts.model) model = await loadModel(opts.model);
       const det = createDetector(opts.method, {
         k, delay, mode: opts.coldStart ? 'coldStart' : 'normal', minWindow: Math.max(2, Math.floor(T / 10)),
-        model, modelOptions: { seed, ...parseSet(opts.set) },
+        model, modelOptions: { seed, ...parseSetOptions(opts.set) },
         padding: opts.padding !== undefined ? parseIntOption('--padding', opts.padding, { min: 1 }) : undefined,
         zscore: { window: parseIntOption('--window', opts.window ?? '64', { min: 2 }) }, seed,
       });

@@ -19,8 +19,7 @@ import { createDataset } from '../../data/dataset.js';
 import { lastValueOnWindows, patchHeadForecast, type PatchModel } from '../../tasks/forecasting/patch-head.js';
 import type { ForecastDataset } from '../../data/forecast.js';
 import type { RepresentationModel } from '../../methods/model.js';
-import { action, parseIntList, parseIntOption, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
-import { parseSetOptions } from './pretrain.js';
+import { action, collect, parseIntList, parseIntOption, parseSetOptions, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
 
 interface ForecastOpts extends CommonOptions {
   data: string; target: string; features: string; method: string; model?: string; horizons: string; iters?: string;
@@ -47,7 +46,7 @@ export function register(program: Command): void {
     .option('--level <mode>', "target level anchoring: none (published protocol), last, mean (default: last for masked, none otherwise)")
     .option('--train-stride <n>', 'use every n-th train timestamp (ridge) / train window (head)', '1')
     .option('--no-covariates', 'do not append the 7 time covariates to the input')
-    .option('--set <key=value>', 'method hyper-parameter (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
+    .option('--set <key=value>', 'method hyper-parameter (repeatable)', collect, [])
     .action(action(async (opts: ForecastOpts) => {
       const { progress, seed, backend } = await setUp(opts);
       const features = opts.features.toUpperCase() as FeatureMode;

@@ -12,8 +12,7 @@ import { evaluateImputation } from '../../tasks/imputation/protocol.js';
 import { pickColumns, tableToSeries } from '../../tasks/imputation/table.js';
 import { TsreprError } from '../../errors.js';
 import { IMPUTE_METHODS, type ImputeMethod } from '../../tasks/imputation/imputers.js';
-import { action, parseFloatOption, parseIntOption, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
-import { parseSetOptions } from './pretrain.js';
+import { action, collect, parseFloatOption, parseIntOption, parseSetOptions, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
 
 export interface ImputeCliOpts extends CommonOptions {
   data: string; out?: string; method: string; columns?: string; groupBy?: string; time?: string; model?: string;
@@ -40,7 +39,7 @@ export function withImputeOptions(cmd: Command): Command {
     .option('--group-by <col>', 'column splitting rows into series (one per value)')
     .option('--time <col>', 'column ordering rows within a series')
     .option('--iterations <n>', 'SSGAN training iterations')
-    .option('--set <key=value>', 'SSGAN hyper-parameter, e.g. --set hiddenSize=32 (repeatable)', (v: string, p: string[] = []) => [...p, v], []);
+    .option('--set <key=value>', 'SSGAN hyper-parameter, e.g. --set hiddenSize=32 (repeatable)', collect, []);
 }
 
 export function register(program: Command): void {

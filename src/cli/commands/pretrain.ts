@@ -17,21 +17,8 @@ import '../../methods/ts2vec.js';
 import '../../methods/combined.js';
 import { createModel, registeredMethods } from '../../methods/model.js';
 import { prepareForecastInput } from '../../tasks/forecasting/protocol.js';
-import { action, parseIntOption, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
+import { action, collect, parseIntOption, parseSetOptions, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
 
-/** Parses repeated `--set key=value` into typed options (numbers, booleans, strings). */
-export function parseSetOptions(list: string[] = []): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const kv of list) {
-    const i = kv.indexOf('=');
-    if (i <= 0) throw new TsreprError('BAD_OPTION', `--set expects key=value, got '${kv}'`);
-    const k = kv.slice(0, i), v = kv.slice(i + 1);
-    out[k] = v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
-  }
-  return out;
-}
-
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function register(program: Command): void {
   withCommonOptions(program.command('pretrain').description('pretrain a representation model and save it (load it later with --model DIR)'))
