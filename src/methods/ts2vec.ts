@@ -21,17 +21,8 @@ import {
 } from './model.js';
 import { runTraining } from './training.js';
 
-export interface TS2VecConfig {
-  inputDims: number;
-  /** hidden channels of the encoder (64) */
-  hidden: number;
-  /** residual blocks before the final one (10) */
-  depth: number;
-  /** representation dimension (320) */
-  outputDims: number;
-  kernel: number;
-  /** representation dropout in training (0.1) */
-  dropout: number;
+/** TS2Vec's hyper-parameters: the encoder's (documented on `DilatedConvConfig`) plus training ones. */
+export interface TS2VecConfig extends Pick<DilatedConvConfig, 'inputDims' | 'hidden' | 'depth' | 'outputDims' | 'kernel' | 'dropout'> {
   /** AdamW learning rate (1e-3) and decoupled weight decay (0.01, torch's AdamW default) */
   lr: number;
   weightDecay: number;
