@@ -1,6 +1,8 @@
 /**
  * UCR classification: TS2Vec (SVM-RBF on 320-d representations, the official protocol) and the
- * 1-NN Euclidean baseline on the 16 UCR sets the official code was run on here (seeds 0, 1).
+ * 1-NN Euclidean baseline on the 16 UCR sets the official code was run on here (seeds 0, 1; the
+ * official run's seeds). TS2Vec at the paper defaults costs ≈ 45 min per seed on 2 shared cores.
+ * Masked pretraining for classification is covered by the matrix suite.
  * Quick: GunPoint and ItalyPowerDemand (bundled), 20 iterations, small encoder, seed 0.
  */
 import { classificationCell } from '../../src/bench/cells.js';
@@ -34,6 +36,6 @@ const suite: Suite = {
   metrics: [{ name: 'accuracy', higherIsBetter: true, tieTolerance: 0.005 }, { name: 'auprc', higherIsBetter: true }],
   cells: ({ quick, seeds }) => quick
     ? classificationCells(['GunPoint', 'ItalyPowerDemand'], ['ts2vec', '1nn-ed'], seeds ?? [0], true)
-    : classificationCells(Object.keys(UCR_TS2VEC_OFFICIAL_RUN), ['ts2vec', 'masked', '1nn-ed'], seeds ?? [0, 1], false),
+    : classificationCells(Object.keys(UCR_TS2VEC_OFFICIAL_RUN), ['ts2vec', '1nn-ed'], seeds ?? [0, 1], false),
 };
 export default suite;

@@ -117,11 +117,19 @@ interface ForecastProtocol {
   naiveLastValue(prep: unknown, H: number): { mse: number; mae: number };
 }
 
-/** Forecasting cell (TS2Vec protocol: ridge on causal representations): metrics mse@H / mae@H per horizon. */
+/**
+ * Forecasting cell: metrics mse@H / mae@H per horizon on the train-scaler scale.
+ * `ctx.dataset` is an ETT name, optionally with `:S` / `:M` (features; default from
+ * `config.univariate`). `config.protocol.kind`: 'ridge' (default, TS2Vec's: ridge on causal
+ * representations with time covariates) or 'head' (PatchTST's: pretrain on the target channels,
+ * channel-independent, then a RevIN linear head on the flattened patch tokens; masked model).
+ */
 export const forecastingCell: CellFunction = async (ctx) => {
-  const info = resolveDataset(ctx.dataset, ctx.dataDir ? { dataDir: ctx.dataDir } : {});
-  if (info.task !== 'forecasting') throw new CellSkip(`${ctx.dataset} is not a forecasting dataset`);
-  const data = await loadEtt(info.files!.csv!, { features: ctx.config.univariate ? 'S' : 'M' });
+  const [name, feat] = ctx.dataset.split(':') as [string, string | undefined];
+  const features = feat === 'M' || feat === 'S' ? feat : ctx.config.univariate === false ? 'M' : 'S';
+  const info = resolveDataset(name, ctx.dataDir ? { dataDir: ctx.dataDir } : {});
+  if (info.task !== 'forecasting') throw new CellSkip(`${name} is not a forecasting dataset`);
+  const data = await loadEtt(info.files!.csv!, { features });
   const mod = 'tasks/forecasting/protocol.js';
   const p: ForecastProtocol = {
     prepareForecastInput: await importAdapter(mod, 'prepareForecastInput'),
@@ -129,17 +137,21 @@ export const forecastingCell: CellFunction = async (ctx) => {
     naiveLastValue: await importAdapter(mod, 'naiveLastValue'),
   };
   const horizons = ctx.config.horizons as number[];
-  const prep = p.prepareForecastInput(data, { covariates: true });
+  const { kind = 'ridge', ...protocol } = (ctx.config.protocol ?? {}) as { kind?: string } & Record<string, unknown>;
   if (ctx.method === 'last-value') {
+    const prep = p.prepareForecastInput(data, { covariates: false });
     const metrics: Record<string, number> = {};
     for (const H of horizons) { const r = p.naiveLastValue(prep, H); metrics[`mse@${H}`] = r.mse; metrics[`mae@${H}`] = r.mae; }
     return { metrics };
   }
+  if (kind === 'head') return headForecastingCell(ctx, data, p, horizons, protocol);
+  if (kind !== 'ridge') throw new CellSkip(`unknown forecasting protocol ${kind}`);
+  const prep = p.prepareForecastInput(data, { covariates: true });
   const model = await createMethodModel(ctx.method, prep.input.channels, { ...(ctx.config.model as object), seed: ctx.seed });
   try {
     const trainPart = crop(prep.input, data.split.train[0], data.split.train[1]);
     const fit = await model.fit(trainPart, { onProgress: ctx.onProgress, signal: ctx.signal });
-    const res = await p.ridgeForecast(model, prep, { horizons, ...(ctx.config.protocol as object) });
+    const res = await p.ridgeForecast(model, prep, { horizons, ...protocol });
     const metrics: Record<string, number> = {};
     for (const h of res.horizons) { metrics[`mse@${h.horizon}`] = h.mse; metrics[`mae@${h.horizon}`] = h.mae; }
     const plots = res.examples.slice(0, 2).map((e) => ({ id: `forecast-h${e.horizon}`, title: `${ctx.dataset} ${ctx.method} H=${e.horizon}: first test window`, series: [{ name: 'truth', values: e.truth }, { name: 'forecast', values: e.pred }] }));
@@ -149,11 +161,37 @@ export const forecastingCell: CellFunction = async (ctx) => {
   }
 };
 
+/** PatchTST protocol: pretrain on the scaled target channels of the train split, then the RevIN linear head. */
+async function headForecastingCell(ctx: CellContext, data: Awaited<ReturnType<typeof loadEtt>>, p: ForecastProtocol, horizons: number[], protocol: Record<string, unknown>): Promise<CellOutput> {
+  type HeadFn = (model: RepresentationModel, data: unknown, o: Record<string, unknown>) => Promise<{ horizons: { horizon: number; mse: number; mae: number }[]; featureSeconds?: number }>;
+  const patchHeadForecast = await importAdapter<HeadFn>('tasks/forecasting/patch-head.js', 'patchHeadForecast');
+  const prep = p.prepareForecastInput(data, { covariates: false }) as unknown as { targets: Float32Array; k: number; targetNames: string[] };
+  const T = data.split.train[1];
+  const train = createDataset({ values: prep.targets.slice(0, T * prep.k), n: 1, length: T, channels: prep.k, channelNames: prep.targetNames });
+  const model = await createMethodModel(ctx.method, prep.k, { ...(ctx.config.model as object), seed: ctx.seed });
+  try {
+    const fit = await model.fit(train, { onProgress: ctx.onProgress, signal: ctx.signal });
+    const e0 = performance.now();
+    const res = await patchHeadForecast(model, data, { horizons, seed: ctx.seed, ...protocol });
+    const metrics: Record<string, number> = {};
+    for (const h of res.horizons) { metrics[`mse@${h.horizon}`] = h.mse; metrics[`mae@${h.horizon}`] = h.mae; }
+    return { metrics, fit: fitSummary(fit), encodeSeconds: (performance.now() - e0) / 1000 };
+  } finally {
+    model.dispose();
+  }
+}
+
 // ---------------------------------------------------------------- imputation
 
-/** Imputation cell: hide `config.rate` of the observed entries, impute, score MAE/RMSE/MRE on them. */
+/**
+ * Imputation cell: hide `config.rate` of the observed entries, impute, score MAE/RMSE/MRE on them.
+ * A dataset label `NAME@R` (R in percent, e.g. `physionet2012@20`) overrides the rate.
+ */
 export const imputationCell: CellFunction = async (ctx) => {
-  const data = await load(ctx);
+  const [name, pct] = ctx.dataset.split('@') as [string, string | undefined];
+  const rate = pct !== undefined ? Number(pct) / 100 : Number(ctx.config.rate ?? 0.1);
+  if (!(rate > 0 && rate < 1)) throw new CellSkip(`bad missing rate in ${ctx.dataset}`);
+  const data = await loadDataset(name, ctx.dataDir ? { dataDir: ctx.dataDir } : {});
   if (data.task !== 'imputation') throw new CellSkip(`${ctx.dataset} is not an imputation dataset`);
   const hideObserved = await importAdapter<(ds: TimeSeriesDataset, rate: number, seed?: number) => { ds: TimeSeriesDataset; indices: Int32Array; truth: Float32Array }>('tasks/imputation/evaluate.js', 'hideObserved');
   const scoreImputation = await importAdapter<(v: Float32Array, h: { indices: Int32Array; truth: Float32Array }, c: number, s?: { mean: ArrayLike<number>; std: ArrayLike<number> }) => { mae: number; rmse: number; mre: number }>('tasks/imputation/evaluate.js', 'scoreImputation');
@@ -164,7 +202,7 @@ export const imputationCell: CellFunction = async (ctx) => {
     const { selectSeries } = await import('../data/dataset.js');
     ds = selectSeries(ds, [...Array(maxSeries).keys()]);
   }
-  const hidden = hideObserved(ds, Number(ctx.config.rate ?? 0.1), ctx.seed);
+  const hidden = hideObserved(ds, rate, ctx.seed);
   const stats = channelStats(ds);
   // a pretraining model (other than SSGAN, itself an imputer) imputes through the 'representation'
   // imputer, which trains the model on the (z-scored) data in fit
