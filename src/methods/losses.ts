@@ -9,7 +9,7 @@
  * positive term needs no gather. The similarity matMuls are written as plain 2-D matMuls
  * with explicit transposes (the fast path on the wasm backend).
  */
-import { customGrad } from '../engine/ops.js';
+import { addMany, customGrad } from '../engine/ops.js';
 import { tf, type Tensor2D, type Tensor3D } from '../engine/tf.js';
 
 type Scalar = tf.Scalar;
@@ -81,7 +81,7 @@ function gramCore(z: Tensor3D, group: number): tf.Scalar {
         parts.push(tf.sum(lse));
         grads.push(tf.matMul(tf.add(p, tf.transpose(p)) as Tensor2D, zi));
       }
-      return [parts.length === 1 ? parts[0]! : tf.addN(parts), tf.reshape(b === 1 ? grads[0]! : tf.concat(grads, 0), [b, n, C])];
+      return [addMany(parts), tf.reshape(b === 1 ? grads[0]! : tf.concat(grads, 0), [b, n, C])];
     });
     save([dz]);
     dz.dispose();
@@ -165,7 +165,7 @@ export function hierarchicalContrastiveLoss(z1: Tensor3D, z2: Tensor3D, opts: Hi
       if (alpha !== 0) terms.push(tf.mul(instanceContrastiveLoss(a, b), alpha));
       d++;
     }
-    const total = terms.length ? tf.addN(terms) : tf.scalar(0);
+    const total = terms.length ? addMany(terms) : tf.scalar(0);
     return tf.div(total, Math.max(d, 1)) as Scalar;
   });
 }

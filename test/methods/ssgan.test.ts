@@ -96,11 +96,11 @@ describe('GRU', () => {
 });
 
 describe('SSGAN', () => {
-  it('validates hyper-parameters', () => {
+  it('validates hyper-parameters', async () => {
     assert.throws(() => new SsganModel(3, { hintRate: 2 }), (e: TsreprError) => e.code === 'BAD_OPTION' && /hintRate/.test(e.message));
     assert.throws(() => new SsganModel(3, { labelRate: -0.1 }), (e: TsreprError) => e.code === 'BAD_OPTION');
     assert.throws(() => new SsganModel(3, { hiden: 3 }), (e: TsreprError) => e.code === 'BAD_OPTION' && /unknown/.test(e.message));
-    assert.throws(() => new SsganModel(3).imputeValues(synthetic(1, 4)), (e: TsreprError) => e.code === 'NOT_FITTED');
+    await assert.rejects(new SsganModel(3).imputeValues(synthetic(1, 4)), (e: TsreprError) => e.code === 'NOT_FITTED');
   });
 
   it('the generator context never uses the entry itself', () => {
@@ -125,7 +125,7 @@ describe('SSGAN', () => {
     const res = await model.fit(train);
     assert.equal(tf.memory().numTensors - n1, perFit, 'tensor count does not grow with iterations');
     assert.equal(res.iterations, 20);
-    const imputed = model.imputeValues(train);
+    const imputed = await model.imputeValues(train);
     const ours = scoreImputation(imputed, { indices, truth }, 3);
     assert.ok(ours.mae < 0.7 * base.mae, `SSGAN MAE ${ours.mae} vs mean ${base.mae}`);
     for (let i = 0; i < train.values.length; i++) if (train.mask[i]) assert.equal(imputed[i], train.values[i]);
@@ -134,7 +134,7 @@ describe('SSGAN', () => {
       await model.save(join(dir, 'm'));
       const back = await loadModel(join(dir, 'm'));
       assert.equal(back.method, 'ssgan');
-      const diff = maxAbsDiff((back as SsganModel).imputeValues(train).filter((_, i) => !train.mask[i]), imputed.filter((_, i) => !train.mask[i]));
+      const diff = maxAbsDiff((await (back as SsganModel).imputeValues(train)).filter((_, i) => !train.mask[i]), imputed.filter((_, i) => !train.mask[i]));
       assert.ok(diff < 1e-5, `reloaded model imputes the same (max diff ${diff})`);
       const rep = await back.encode(train, { pooling: 'full' });
       assert.deepEqual(rep.shape, [32, 32]);

@@ -78,7 +78,7 @@ describe('SVM protocol', () => {
     const a = blobs(15, 3, 5, 2), b = blobs(10, 3, 5, 3);
     const lr = new LogisticProbe({ steps: 100 });
     await lr.fit(a.x, a.y, 3);
-    assert.ok(accuracy(lr.predict(b.x), b.y) > 0.9);
+    assert.ok(accuracy(await lr.predict(b.x), b.y) > 0.9);
     lr.dispose();
     const r = await evaluateFeatures(a.x, a.y, b.x, b.y, 3, 'svm');
     assert.ok(r.accuracy > 0.9 && r.auprc > 0.9);

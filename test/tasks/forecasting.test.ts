@@ -12,7 +12,7 @@ import { repoRoot, setUpBackend } from '../helpers.js';
 
 before(setUpBackend);
 
-test('ridge recovers a linear map and picks a small alpha on clean data', () => {
+test('ridge recovers a linear map and picks a small alpha on clean data', async () => {
   const rng = new Rng(0);
   const n = 300, d = 5, k = 2;
   const W = rng.normalArray(d * k);
@@ -26,9 +26,9 @@ test('ridge recovers a linear map and picks a small alpha on clean data', () => 
     return { x, y, n: m };
   };
   const tr = mk(n), va = mk(100), te = mk(100);
-  const { model, alpha } = fitRidgeSelect(tr, va, d, k);
+  const { model, alpha } = await fitRidgeSelect(tr, va, d, k);
   assert.ok(alpha <= 1);
-  assert.ok(mseMae(predictRidge(model, te.x, te.n), te.y).mse < 1e-3);
+  assert.ok(mseMae(await predictRidge(model, te.x, te.n), te.y).mse < 1e-3);
   for (let i = 0; i < d * k; i++) assert.ok(Math.abs(model.w[i]! - W[i]!) < 0.02);
   assert.ok(Math.abs(model.b[0]! - 3) < 0.02);
 });

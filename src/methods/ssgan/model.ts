@@ -269,7 +269,7 @@ export class SsganModel implements RepresentationModel {
    * observed entries are copied unchanged, missing ones (within each series' length) get the
    * generator's estimate; padding stays NaN.
    */
-  imputeValues(ds: TimeSeriesDataset, opts: { batchSize?: number } = {}): Float32Array {
+  async imputeValues(ds: TimeSeriesDataset, opts: { batchSize?: number } = {}): Promise<Float32Array> {
     const nets = this.requireFitted();
     this.checkData(ds);
     const C = ds.channels, L = ds.length, T = Math.min(this.opts.window, L);
@@ -289,7 +289,7 @@ export class SsganModel implements RepresentationModel {
       });
       const ctx = temporalContext(xin, mb, B, T, C);
       const est = tf.tidy(() => nets.generator.apply(tf.tensor3d(xin, [B, T, C]), tf.tensor3d(mb, [B, T, C]), tf.tensor3d(ctx, [B, T, 3 * C])));
-      const e = est.dataSync();
+      const e = await est.data();
       est.dispose();
       chunk.forEach((w, b) => {
         for (let t = 0; t < w.len; t++) {
@@ -318,7 +318,7 @@ export class SsganModel implements RepresentationModel {
         const hs = nets.generator.hiddenStates(tf.tensor3d(xin, [B, L, C]), tf.tensor3d(mb, [B, L, C]));
         return pooling === 'full' ? tf.max(hs, 1) : hs;
       });
-      out.set(h.dataSync(), pooling === 'full' ? s0 * D : s0 * L * D);
+      out.set(await h.data(), pooling === 'full' ? s0 * D : s0 * L * D);
       h.dispose();
       opts.onProgress?.({ phase: 'ssgan encode', done: s0 + B, total: ds.n });
     }

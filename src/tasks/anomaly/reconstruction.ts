@@ -35,10 +35,10 @@ function isMaskedModel(m: unknown): m is MaskedModel {
  * Mean absolute reconstruction error of the last patch of every window `[n, L, C]` (NaN → 0),
  * when the masked model sees all other patches: `[n]`.
  */
-export function maskedLastPatchError(model: MaskedModel, ds: TimeSeriesDataset): Float32Array {
+export async function maskedLastPatchError(model: MaskedModel, ds: TimeSeriesDataset): Promise<Float32Array> {
   const { n, length: L, channels: C } = ds;
   const clean = Float32Array.from(ds.values, (v) => (Number.isFinite(v) ? v : 0));
-  return tf.tidy(() => {
+  const perSeries = tf.tidy(() => {
     const { patches, nPatches } = model.backbone.patchify(tf.tensor3d(clean, [n, L, C]));
     const rows = patches.shape[0];
     if (nPatches < 2) throw new TsreprError('BAD_OPTION', `windows of ${L} steps hold only ${nPatches} patch; need at least 2`);
@@ -54,9 +54,13 @@ export function maskedLastPatchError(model: MaskedModel, ds: TimeSeriesDataset):
     const P = patches.shape[2];
     const last = (t: Tensor3D) => tf.slice(t, [0, nPatches - 1, 0], [rows, 1, P]);
     const err = tf.mean(tf.abs(tf.sub(last(recon), last(target))), [1, 2]); // [rows] = [n·C] or [n]
-    const perSeries = tf.mean(tf.reshape(err, [n, rows / n]), 1);
-    return perSeries.dataSync().slice() as Float32Array;
+    return tf.mean(tf.reshape(err, [n, rows / n]), 1);
   });
+  try {
+    return Float32Array.from(await perSeries.data());
+  } finally {
+    perSeries.dispose();
+  }
 }
 
 export interface ReconstructionScorerOptions {
@@ -118,7 +122,7 @@ export class ReconstructionScorer implements RawScorer {
       const hidden = new Uint8Array(n * L);
       for (let i = 0; i < n; i++) hidden.fill(1, i * L + L - this.maskLength, (i + 1) * L);
       if (isMaskedModel(model)) {
-        out.set(maskedLastPatchError(model, ds), from - start);
+        out.set(await maskedLastPatchError(model, ds), from - start);
         opts.onProgress?.({ phase: `${this.name} anomaly scores`, done: to - start, total: T - start });
         continue;
       }

@@ -10,13 +10,13 @@ export interface Features {
 export interface Classifier {
   /** Fits on features and labels in 0..K−1. */
   fit(x: Features, y: Int32Array, nClasses: number): void | Promise<void>;
-  /** Predicted labels `[n]`. */
-  predict(x: Features): Int32Array;
+  /** Predicted labels `[n]` (a promise where scoring reads tensors back, e.g. on WebGPU). */
+  predict(x: Features): Int32Array | Promise<Int32Array>;
   /**
    * Scores for AUPRC: `[n, K]` row-major (for K = 2 the model may return `[n]`, the score
    * of class 1), higher = more likely.
    */
-  scores(x: Features): Float64Array;
+  scores(x: Features): Float64Array | Promise<Float64Array>;
   /** Human-readable summary of the fitted model (e.g. chosen C). */
   describe(): Record<string, unknown>;
   dispose(): void;

@@ -90,8 +90,8 @@ export async function evaluateFeatures(
     throw new TsreprError('BAD_OPTION', `protocol must be svm or logistic, got ${String(protocol)}`);
   }
   try {
-    const predictions = clf.predict(test);
-    const scores = clf.scores(test);
+    const predictions = await clf.predict(test);
+    const scores = await clf.scores(test);
     return {
       protocol, accuracy: accuracy(predictions, yTest), auprc: auprc(yTest, scores, nClasses), nClasses,
       probe, predictions, probeSeconds: (performance.now() - t0) / 1000,

@@ -76,17 +76,17 @@ export class LogisticProbe implements Classifier {
     }
   }
 
-  /** Class probabilities `[n, K]`. */
-  scores(x: Features): Float64Array {
+  /** Class probabilities `[n, K]` (read back asynchronously: WebGPU in Node has no sync read-back). */
+  async scores(x: Features): Promise<Float64Array> {
     if (!this.w) throw new TsreprError('NOT_FITTED', 'logistic probe is not fitted');
     const p = tf.tidy(() => tf.softmax(tf.add(matMul2d(tf.tensor2d(this.standardise(x), [x.n, x.d]), this.w as unknown as Tensor2D), this.b!)));
-    const out = Float64Array.from(p.dataSync());
+    const out = Float64Array.from(await p.data());
     p.dispose();
     return out;
   }
 
-  predict(x: Features): Int32Array {
-    const s = this.scores(x), K = this.nClasses;
+  async predict(x: Features): Promise<Int32Array> {
+    const s = await this.scores(x), K = this.nClasses;
     const out = new Int32Array(x.n);
     for (let i = 0; i < x.n; i++) {
       let best = 0;

@@ -147,6 +147,13 @@ async function frozenFeatures(backbone: TransformerBackbone, x: Float32Array, ro
 }
 
 /** `feat [rows, F]` @ W + b, de-normalised with the rows' statistics → `[rows, H]` (first H columns of the head). */
+/** Copies of the parameters' values, read back asynchronously (no sync read-back on WebGPU). */
+async function readParams(params: Map<string, Variable>): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [n, v] of params) out.set(n, Float32Array.from(await v.data()));
+  return out;
+}
+
 function headPredict(feat: Tensor2D, w: tf.Tensor, b: tf.Tensor, mean: Tensor2D, std: Tensor2D, H: number): Tensor2D {
   return tf.tidy(() => {
     const F = feat.shape[1];
@@ -229,8 +236,8 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
       const mse = se / (rows * H);
       const cur = best.get(H);
       if (!cur || mse < cur.valMse) {
-        const snap = { valMse: mse, epoch, w: w.dataSync().slice() as Float32Array, b: b.dataSync().slice() as Float32Array } as { valMse: number; epoch: number; w: Float32Array; b: Float32Array; enc?: Map<string, Float32Array> };
-        if (withEncoder) snap.enc = new Map([...encParams].map(([n, v]) => [n, v.dataSync().slice() as Float32Array]));
+        const snap = { valMse: mse, epoch, w: Float32Array.from(await w.data()), b: Float32Array.from(await b.data()) } as { valMse: number; epoch: number; w: Float32Array; b: Float32Array; enc?: Map<string, Float32Array> };
+        if (withEncoder) snap.enc = await readParams(encParams);
         best.set(H, snap);
       }
     }
@@ -263,7 +270,7 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
       const start = best.get(Hmax)!;
       w.assign(tf.tensor2d(start.w, [F, Hmax]));
       b.assign(tf.tensor1d(start.b));
-      const pretrained = new Map([...encParams].map(([n, v]) => [n, v.dataSync().slice() as Float32Array]));
+      const pretrained = await readParams(encParams);
       for (const s of best.values()) s.enc = pretrained;
       const all = new Map<string, Variable>([...encParams, ...head]);
       opt = newAdamTidy(all, lr / 2);

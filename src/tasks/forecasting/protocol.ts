@@ -167,8 +167,8 @@ export async function ridgeForecast(model: RepresentationModel, prep: ForecastIn
     const te = samples(rep.data, D, targets, k, split.test[0], split.test[1], H, 1, lw);
     checkOption(tr.n > 0 && va.n > 0 && te.n > 0, `horizon ${H} leaves no samples in one of the splits`);
     const alphas = opts.alphas ?? ((opts.level ?? 'none') === 'none' ? RIDGE_ALPHAS : RIDGE_ALPHAS_EXTENDED);
-    const { model: ridge, alpha } = fitRidgeSelect(tr, va, D, H * k, alphas);
-    const pred = addLevel(predictRidge(ridge, te.x, te.n), te, H, k);
+    const { model: ridge, alpha } = await fitRidgeSelect(tr, va, D, H * k, alphas);
+    const pred = addLevel(await predictRidge(ridge, te.x, te.n), te, H, k);
     const truth = addLevel(te.y, te, H, k);
     const norm = mseMae(pred, truth);
     const rawP = new Float32Array(pred.length), rawT = new Float32Array(pred.length);

@@ -40,15 +40,18 @@ function columnMeans(a: Float32Array, n: number, d: number): Float32Array {
   return Float32Array.from(m, (s) => s / Math.max(1, n));
 }
 
-/** Factorises a ridge problem `X [n, d]` → `Y [n, k]` (row-major arrays) for any number of alphas. */
-export function factorRidge(x: Float32Array, y: Float32Array, n: number, d: number, k: number): RidgeFactor {
+/**
+ * Factorises a ridge problem `X [n, d]` → `Y [n, k]` (row-major arrays) for any number of alphas.
+ * Async: the read-back of `XᵀX` is awaited (WebGPU in Node has no synchronous read-back).
+ */
+export async function factorRidge(x: Float32Array, y: Float32Array, n: number, d: number, k: number): Promise<RidgeFactor> {
   checkOption(n > 0 && x.length === n * d && y.length === n * k, `ridge: bad shapes (n ${n}, d ${d}, k ${k})`);
   const xMean = columnMeans(x, n, d), yMean = columnMeans(y, n, k);
   const xtx = tf.tidy(() => {
     const xc = tf.sub(tf.tensor2d(x, [n, d]), tf.tensor1d(xMean)) as Tensor2D;
     return tf.matMul(tf.transpose(xc), xc);
   });
-  const xtxv = xtx.dataSync();
+  const xtxv = (await xtx.data()) as Float32Array;
   xtx.dispose();
   const rows: number[][] = [];
   for (let i = 0; i < d; i++) rows.push(Array.from(xtxv.subarray(i * d, (i + 1) * d)));
@@ -77,12 +80,12 @@ export interface RidgeWeights {
 }
 
 /** Solution for one alpha: `W = V diag(1/(λ+α)) Vᵀ Xcᵀ Yc`, `b = ȳ − x̄ W`. */
-export function solveRidge(f: RidgeFactor, alpha: number): RidgeWeights {
+export async function solveRidge(f: RidgeFactor, alpha: number): Promise<RidgeWeights> {
   const w = tf.tidy(() => {
     const scale = tf.tensor2d(Float32Array.from(f.lambda, (l) => 1 / (l + alpha)), [f.d, 1]);
     return tf.matMul(f.v, tf.mul(f.vtxty, scale) as Tensor2D);
   });
-  const wv = w.dataSync() as Float32Array;
+  const wv = (await w.data()) as Float32Array;
   w.dispose();
   const b = new Float32Array(f.k);
   for (let j = 0; j < f.k; j++) {
@@ -94,9 +97,9 @@ export function solveRidge(f: RidgeFactor, alpha: number): RidgeWeights {
 }
 
 /** `X [n, d]` → predictions `[n, k]`. */
-export function predictRidge(r: RidgeWeights, x: Float32Array, n: number): Float32Array {
+export async function predictRidge(r: RidgeWeights, x: Float32Array, n: number): Promise<Float32Array> {
   const p = tf.tidy(() => tf.add(tf.matMul(tf.tensor2d(x, [n, r.d]), tf.tensor2d(r.w, [r.d, r.k])), tf.tensor1d(r.b)));
-  const out = p.dataSync() as Float32Array;
+  const out = (await p.data()) as Float32Array;
   p.dispose();
   return out;
 }
@@ -117,17 +120,17 @@ export function mseMae(pred: ArrayLike<number>, truth: ArrayLike<number>): { mse
  * Fits ridge on train for every alpha, keeps the alpha with the lowest validation
  * RMSE + MAE (TS2Vec's `fit_ridge`), and returns that model.
  */
-export function fitRidgeSelect(
+export async function fitRidgeSelect(
   train: { x: Float32Array; y: Float32Array; n: number },
   val: { x: Float32Array; y: Float32Array; n: number },
   d: number, k: number, alphas = RIDGE_ALPHAS,
-): { model: RidgeWeights; alpha: number; valScore: number } {
-  const f = factorRidge(train.x, train.y, train.n, d, k);
+): Promise<{ model: RidgeWeights; alpha: number; valScore: number }> {
+  const f = await factorRidge(train.x, train.y, train.n, d, k);
   try {
     let best: { model: RidgeWeights; alpha: number; valScore: number } | undefined;
     for (const a of alphas) {
-      const m = solveRidge(f, a);
-      const { mse, mae } = mseMae(predictRidge(m, val.x, val.n), val.y);
+      const m = await solveRidge(f, a);
+      const { mse, mae } = mseMae(await predictRidge(m, val.x, val.n), val.y);
       const score = Math.sqrt(mse) + mae;
       if (!best || score < best.valScore) best = { model: m, alpha: a, valScore: score };
     }
