@@ -70,6 +70,57 @@ describe('imputers', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
+  it('representation imputer encodes long series in windows and stitches them in time order', async () => {
+    // channel 0: seeded noise with gaps (interpolation cannot recover it); channel 1: the step's
+    // id (s·1000 + t), always observed. The stand-in model is an oracle: its representation of a
+    // step is the true channel-0 value of the step whose id it reads, so a window encoded or
+    // stitched back at the wrong place would change the imputation.
+    const T = 150, n = 2;
+    const truth = new Map<number, number>();
+    let x = 1;
+    const noise = () => { x = (x * 48271) % 2147483647; return x / 2147483647 - 0.5; };
+    const rows = Array.from({ length: n }, (_, s) => Array.from({ length: T }, (_, t) => {
+      const v = noise(); truth.set(s * 1000 + t, v);
+      return [t % 5 === 2 ? NaN : v, s * 1000 + t];
+    }));
+    const ds = fromArrays(rows);
+    const ids = rows.flat().map((r) => r[1]!);
+    const m = ids.reduce((a, b) => a + b, 0) / ids.length, sd = Math.sqrt(ids.reduce((a, b) => a + (b - m) ** 2, 0) / ids.length);
+    const run = async (window: number) => {
+      const seen: number[] = [];
+      const model = {
+        method: 'oracle', reprDims: 1,
+        async encode(v: typeof ds) {
+          seen.push(v.length);
+          const data = new Float32Array(v.n * v.length);
+          for (let i = 0; i < data.length; i++) {
+            const z = v.values[i * 2 + 1]!;
+            data[i] = Number.isFinite(z) ? truth.get(Math.round(z * sd + m)) ?? 0 : 0;
+          }
+          return { data, shape: [v.n, v.length, 1] };
+        },
+        dispose() {},
+      };
+      const imp = createImputer('representation', { model: model as never, window, rounds: 1 });
+      await imp.fit(ds);
+      const { values } = await imp.impute(ds);
+      imp.dispose();
+      return { values, seen };
+    };
+    const windowed = await run(64), whole = await run(1000);
+    assert.ok(windowed.seen.every((L) => L === 64), `windowed encode lengths ${windowed.seen.join(',')}`);
+    assert.ok(whole.seen.every((L) => L === T), `whole-series encode lengths ${whole.seen.join(',')}`);
+    assert.deepEqual(Array.from(windowed.values), Array.from(whole.values));
+    let err = 0, interpErr = 0, cnt = 0;
+    for (let s = 0; s < n; s++) for (let t = 2; t < T - 1; t += 5) {
+      const v = truth.get(s * 1000 + t)!;
+      err += Math.abs(windowed.values[(s * T + t) * 2]! - v);
+      interpErr += Math.abs((truth.get(s * 1000 + t - 1)! + truth.get(s * 1000 + t + 1)!) / 2 - v);
+      cnt++;
+    }
+    assert.ok(err / cnt < 0.25 * (interpErr / cnt), `MAE ${err / cnt} vs linear interpolation ${interpErr / cnt}`);
+  });
+
   it('unknown method is a BAD_OPTION naming the choices', () => {
     assert.throws(() => createImputer('knn'), (e: TsreprError) => e.code === 'BAD_OPTION' && /linear/.test(e.message));
   });

@@ -138,7 +138,7 @@ export class SsganImputer implements Imputer {
   async impute(ds: TimeSeriesDataset): Promise<ImputeResult> {
     if (!this.model?.fitted) throw new TsreprError('NOT_FITTED', 'SSGAN imputer is not fitted');
     checkChannels(this, ds, this.model.inputDims);
-    const filled = this.model.imputeValues(ds);
+    const filled = await this.model.imputeValues(ds);
     return finish(ds, (i) => filled[i]!);
   }
 

@@ -35,10 +35,15 @@ export interface RepresentationImputerOptions {
   maxDims?: number;
   /** series per encode call (default 16) */
   batchSize?: number;
+  /**
+   * longer series are encoded in consecutive windows of this many steps (default 512), so the
+   * encoder's memory stays bounded (a Transformer's attention grows with the square of the length)
+   */
+  window?: number;
   seed?: number;
 }
 
-const OWN_KEYS = ['model', 'modelDir', 'method', 'modelOptions', 'hideRate', 'rounds', 'maxSamples', 'maxDims', 'batchSize', 'seed'];
+const OWN_KEYS = ['model', 'modelDir', 'method', 'modelOptions', 'hideRate', 'rounds', 'maxSamples', 'maxDims', 'batchSize', 'window', 'seed'];
 
 /** Imputer options from a flat option bag (e.g. the CLI's): unknown keys become `modelOptions`. */
 export function representationImputerOptions(o: Record<string, unknown>): RepresentationImputerOptions {
@@ -100,6 +105,7 @@ export class RepresentationImputer implements Imputer {
   readonly maxSamples: number;
   readonly batchSize: number;
   readonly maxDims: number;
+  readonly window: number;
   private projection?: Float32Array;
 
   constructor(readonly method: 'representation' | 'masked', readonly options: RepresentationImputerOptions = {}) {
@@ -108,18 +114,15 @@ export class RepresentationImputer implements Imputer {
     this.maxSamples = checkNumber('maxSamples', options.maxSamples ?? 20000, { min: 10, integer: true });
     this.batchSize = checkNumber('batchSize', options.batchSize ?? 16, { min: 1, integer: true });
     this.maxDims = checkNumber('maxDims', options.maxDims ?? 64, { min: 1, integer: true });
+    this.window = checkNumber('window', options.window ?? 512, { min: 8, integer: true });
     checkNumber('seed', options.seed ?? 0, { min: 0, integer: true });
     this.model = options.model;
   }
 
   /** Encodes z-scored values `[N, T, C]` → per-timestamp representations `[N·T·D]`. */
   private async encode(z: Float32Array, ds: TimeSeriesDataset): Promise<{ repr: Float32Array; D: number }> {
-    const view = createDataset({ values: Float32Array.from(z), n: ds.n, length: ds.length, channels: ds.channels, lengths: ds.lengths, channelNames: ds.channelNames });
-    const r = await this.model!.encode(view, { pooling: 'timestamp', batchSize: this.batchSize });
-    if (r.shape.length !== 3 || r.shape[0] !== ds.n || r.shape[1] !== ds.length) {
-      throw new TsreprError('BAD_MODEL', `${this.model!.method} model gave representations of shape [${r.shape.join(', ')}], expected [${ds.n}, ${ds.length}, D]`);
-    }
-    const D = r.shape[2]!;
+    const r = await this.encodeWindows(z, ds);
+    const D = r.D;
     if (D <= this.maxDims) return { repr: r.data, D };
     // wide representations (e.g. channel-independent models: C · d_model) are reduced with a
     // fixed seeded Gaussian projection so the per-channel ridge stays small
@@ -136,6 +139,44 @@ export class RepresentationImputer implements Imputer {
       }
     }
     return { repr: out, D: K };
+  }
+
+  /**
+   * Per-timestamp representations `[N·T·D]` of z-scored values: series up to `window` steps in
+   * one call; longer ones cut into consecutive windows of `window` steps (the last one padded
+   * with NaN), encoded as a batch of windows and stitched back in time order.
+   */
+  private async encodeWindows(z: Float32Array, ds: TimeSeriesDataset): Promise<{ data: Float32Array; D: number }> {
+    const { n, length: L, channels: C } = ds;
+    const W = Math.min(L, this.window), per = Math.ceil(L / W);
+    let view: TimeSeriesDataset;
+    if (per === 1) {
+      view = createDataset({ values: Float32Array.from(z), n, length: L, channels: C, lengths: ds.lengths, channelNames: ds.channelNames });
+    } else {
+      const values = new Float32Array(n * per * W * C).fill(NaN), lengths = new Int32Array(n * per);
+      for (let s = 0; s < n; s++) {
+        for (let k = 0; k < per; k++) {
+          const t0 = k * W, t1 = Math.min(L, t0 + W);
+          values.set(z.subarray((s * L + t0) * C, (s * L + t1) * C), (s * per + k) * W * C);
+          lengths[s * per + k] = Math.max(1, Math.min(t1, ds.lengths[s]!) - t0);
+        }
+      }
+      view = createDataset({ values, n: n * per, length: W, channels: C, lengths, channelNames: ds.channelNames });
+    }
+    const r = await this.model!.encode(view, { pooling: 'timestamp', batchSize: this.batchSize });
+    if (r.shape.length !== 3 || r.shape[0] !== view.n || r.shape[1] !== W) {
+      throw new TsreprError('BAD_MODEL', `${this.model!.method} model gave representations of shape [${r.shape.join(', ')}], expected [${view.n}, ${W}, D]`);
+    }
+    const D = r.shape[2]!;
+    if (per === 1) return { data: r.data, D };
+    const out = new Float32Array(n * L * D);
+    for (let s = 0; s < n; s++) {
+      for (let k = 0; k < per; k++) {
+        const t0 = k * W, t1 = Math.min(L, t0 + W);
+        out.set(r.data.subarray((s * per + k) * W * D, ((s * per + k) * W + (t1 - t0)) * D), (s * L + t0) * D);
+      }
+    }
+    return { data: out, D };
   }
 
   /** Gets the model (given, loaded, or trained on `ds`), then fits one ridge per channel. */
@@ -189,25 +230,29 @@ export class RepresentationImputer implements Imputer {
       }
     }
 
-    this.ridges = feats.map((pairs) => {
-      if (pairs.length < 10) return undefined;
-      const d = pairs[0]!.x.length;
-      // shuffled 80/20 train/validation split (alpha selection)
-      for (let j = pairs.length - 1; j > 0; j--) { const k = rng.int(0, j + 1); const tmp = pairs[j]!; pairs[j] = pairs[k]!; pairs[k] = tmp; }
-      const nVal = Math.max(2, Math.floor(pairs.length * 0.2));
-      const pack = (ps: typeof pairs) => {
-        const x = new Float32Array(ps.length * d), y = new Float32Array(ps.length);
-        ps.forEach((p, j) => { x.set(p.x, j * d); y[j] = p.y; });
-        return { x, y, n: ps.length };
-      };
-      const val = pack(pairs.slice(0, nVal));
-      const fitted = fitRidgeSelect(pack(pairs.slice(nVal)), val, d, 1);
-      // keep the ridge only when it beats plain interpolation on the validation pairs
-      let se = 0, ae = 0;
-      for (let j = 0; j < val.n; j++) { const e = val.x[j * d + d - 1]! - val.y[j]!; se += e * e; ae += Math.abs(e); }
-      const interpScore = Math.sqrt(se / val.n) + ae / val.n;
-      return fitted.valScore < interpScore ? fitted.model : undefined;
-    });
+    this.ridges = [];
+    for (const pairs of feats) this.ridges.push(await this.fitChannelRidge(pairs, rng));
+  }
+
+  /** Ridge for one channel from (features, value) pairs, or undefined when interpolation does as well. */
+  private async fitChannelRidge(pairs: { x: Float32Array; y: number }[], rng: Rng): Promise<RidgeWeights | undefined> {
+    if (pairs.length < 10) return undefined;
+    const d = pairs[0]!.x.length;
+    // shuffled 80/20 train/validation split (alpha selection)
+    for (let j = pairs.length - 1; j > 0; j--) { const k = rng.int(0, j + 1); const tmp = pairs[j]!; pairs[j] = pairs[k]!; pairs[k] = tmp; }
+    const nVal = Math.max(2, Math.floor(pairs.length * 0.2));
+    const pack = (ps: typeof pairs) => {
+      const x = new Float32Array(ps.length * d), y = new Float32Array(ps.length);
+      ps.forEach((p, j) => { x.set(p.x, j * d); y[j] = p.y; });
+      return { x, y, n: ps.length };
+    };
+    const val = pack(pairs.slice(0, nVal));
+    const fitted = await fitRidgeSelect(pack(pairs.slice(nVal)), val, d, 1);
+    // keep the ridge only when it beats plain interpolation on the validation pairs
+    let se = 0, ae = 0;
+    for (let j = 0; j < val.n; j++) { const e = val.x[j * d + d - 1]! - val.y[j]!; se += e * e; ae += Math.abs(e); }
+    const interpScore = Math.sqrt(se / val.n) + ae / val.n;
+    return fitted.valScore < interpScore ? fitted.model : undefined;
   }
 
   /** Fills the missing entries within each series' length; observed entries are copied unchanged. */
@@ -234,7 +279,7 @@ export class RepresentationImputer implements Imputer {
       if (w && w.d === D + 1) {
         const x = new Float32Array(idx.length * (D + 1));
         idx.forEach((i, j) => featuresInto(x, j * (D + 1), repr, D, i, C, interp));
-        pred = predictRidge(w, x, idx.length);
+        pred = await predictRidge(w, x, idx.length);
       } else {
         pred = Float32Array.from(idx, (i) => interp[i]!);
       }
