@@ -4,7 +4,7 @@
 # the linux-x64 Dawn (webgpu) binary, the Vulkan loader .deb, and this machine's Node
 # binary (xz-compressed). Everything lands in .device/ (git-ignored), about 50 MB, under
 # the device tool's 64 MiB limit. Then, on the device machine (see run-on-device.sh):
-#   device run --carry .device  'bash experiments/gpu/run-on-device.sh --backends webgpu,wasm --label h100'
+#   device run --carry .device  'bash experiments/gpu/run-on-device.sh --backends wasm,webgpu --check --iters 20 --label h100'
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=.device
