@@ -210,6 +210,9 @@ export async function writeReport(outDir: string, suite: { name: string; descrip
   const primary = suite.metrics[0];
   const md: string[] = [`# Benchmark report: ${suite.name}`, '', suite.description ?? '', '', provenance(records, suite.name), '',
     `Cells: **${count('ok')} ok**, ${count('skipped')} skipped, ${count('failed')} failed. Regenerated from \`cells/*.json\` by \`tsrepr bench\`; every number below comes from a stored cell.`, ''];
+  const stored = new Set(records.map((r) => r.id));
+  const notRun = opts.ids ? [...opts.ids].filter((id) => !stored.has(id)) : [];
+  if (notRun.length) md.push(`Not run yet (${notRun.length} declared cell(s) without a result; \`tsrepr bench ${suite.name}\` runs them): ${notRun.map((id) => `\`${id}\``).join(', ')}.`, '');
 
   for (const m of metrics) {
     md.push(`## ${m.name} (mean ± std over seeds${'undeclared' in m ? '' : `; ${m.higherIsBetter ? 'higher' : 'lower'} is better`})`, '', meanStdTable(records, m), '');

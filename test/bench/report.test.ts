@@ -1,6 +1,6 @@
 /** Report generation on hand-made cells: mean ± std, ours vs published, ranks and CD, plots. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -76,6 +76,16 @@ describe('bench report', () => {
     assert.match(md, /\| 3 \| C \| 3\.000 \|/);
     assert.match(md, new RegExp(`CD = ${criticalDifference(3, 3).toFixed(3)}`));
     assert.match(rankSection(records.filter((r) => r.method === 'A'), ACC), /at least two methods/);
+  });
+
+  it('lists declared cells that have no stored result yet', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tsrepr-report-'));
+    for (const r of records.slice(0, 2)) await writeCell(out, r);
+    const ids = new Set([records[0]!.id, records[1]!.id, 'D9__A__s1']);
+    const s = await writeReport(out, { name: 'hand', metrics: [ACC] }, { ids, plots: false });
+    assert.equal(s.cells, 2);
+    assert.match(readFileSync(join(out, 'REPORT.md'), 'utf8'), /Not run yet \(1 declared cell\(s\) without a result; `tsrepr bench hand` runs them\): `D9__A__s1`\./);
+    rmSync(out, { recursive: true, force: true });
   });
 
   it('writes REPORT.md, results.json and plots (SVG + PNG) from stored cells', async () => {

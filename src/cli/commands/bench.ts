@@ -18,6 +18,7 @@ interface BenchOptions extends CommonOptions {
   dataDir?: string;
   list?: boolean;
   plots?: boolean;
+  reportOnly?: boolean;
 }
 
 interface SuiteRun extends Partial<ReportSummary> {
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'extra dataset directory (datasets-raw layout; default TSREPR_DATA)')
     .option('--list', 'only declare and validate the cells (no backend, no work)')
     .option('--no-plots', 'skip SVG/PNG plots in the report')
+    .option('--report-only', 'only regenerate REPORT.md from the stored cells (runs nothing; lists declared cells not run yet)')
     .action(action(async (suiteArg: string, opts: BenchOptions) => {
       const quick = !!opts.quick;
       const seeds = opts.seeds ? opts.seeds.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseIntOption('--seeds', s, { min: 0 })) : undefined;
@@ -54,7 +56,7 @@ export function register(program: Command): void {
       const names = suiteArg === 'all' ? [...SUITE_NAMES] : [suiteArg];
       const started = Date.now();
       const runs: SuiteRun[] = [];
-      const ctx = opts.list ? undefined : await setUp(opts);
+      const ctx = opts.list || opts.reportOnly ? undefined : await setUp(opts);
       for (const name of names) {
         const suite = await loadSuite(name);
         const cells = validateSuite(suite, selectCells(suite, { quick, only, seeds }));
@@ -63,6 +65,13 @@ export function register(program: Command): void {
           continue;
         }
         const outDir = opts.out ? (names.length > 1 ? join(resolve(opts.out), suite.name) : resolve(opts.out)) : defaultOut(name, quick);
+        // the report covers the suite's declared cells (default seeds) and whatever this run selected
+        const declared = new Set([...selectCells(suite, { quick }), ...selectCells(suite, { quick, seeds })].map(cellId));
+        if (opts.reportOnly) {
+          const report = await writeReport(outDir, suite, { plots: opts.plots !== false, ids: declared });
+          runs.push({ ...report, suite: suite.name, outDir, declared: cells.length, ran: 0, reused: report.ok + report.skipped + report.failed, seconds: 0 });
+          continue;
+        }
         const res = await runSuite(suite, {
           outDir, quick, only, seeds, force: !!opts.force, dataDir: opts.dataDir, onProgress: ctx!.progress.callback,
           onCell: (r, reused) => {
@@ -71,7 +80,6 @@ export function register(program: Command): void {
             process.stderr.write(`[tsrepr] ${reused ? 'kept   ' : r.status.padEnd(7)} ${r.id} ${r.status === 'ok' ? m : r.reason ?? ''}\n`);
           },
         });
-        const declared = new Set(selectCells(suite, { quick, seeds }).map(cellId));
         const report = await writeReport(outDir, suite, { plots: opts.plots !== false, ids: declared });
         runs.push({ ...report, suite: suite.name, outDir, declared: cells.length, ran: res.ran, reused: res.reused, seconds: +res.seconds.toFixed(2) });
       }
