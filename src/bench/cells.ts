@@ -12,6 +12,7 @@ import { loadDataset, resolveDataset, type LoadedDataset } from '../data/registr
 import { crop } from '../data/transforms.js';
 import { Rng } from '../engine/random.js';
 import type { FitResult, RepresentationModel } from '../methods/model.js';
+import { downsamplePlot } from './plots.js';
 import { CellSkip, importAdapter, importModule } from './skip.js';
 import type { CellContext, CellFunction, CellOutput, FitSummary } from './types.js';
 
@@ -343,7 +344,8 @@ export const nabCell: CellFunction = async (ctx) => {
   return {
     metrics: res.metrics,
     ...(res.fit ? { fit: fitSummary(res.fit) } : {}),
-    plots: [{ id: 'scores', title: `${ctx.dataset} ${ctx.method}: anomaly score`, series: [{ name: 'score', values: res.scores }], bands: res.windows }],
+    // per-timestamp scores of a 22k-step file would make each stored cell ~0.5 MB: bucket maxima keep the spikes
+    plots: [downsamplePlot({ id: 'scores', title: `${ctx.dataset} ${ctx.method}: anomaly score`, series: [{ name: 'score', values: res.scores }], bands: res.windows })],
   };
 };
 

@@ -72,6 +72,28 @@ export function trainingCurvesSpec(curves: { cell: string; losses: number[] }[],
 }
 
 /** A cell's task plot (forecast vs truth, anomaly scores, imputations) as lines, with shaded bands. */
+/**
+ * Shrinks a long task plot to at most `maxPoints` points per series: each bucket of consecutive
+ * steps keeps its largest value (spikes, e.g. anomaly scores, survive) at the bucket's first x;
+ * values are rounded to 5 significant digits. Bands keep their x units. Short plots pass unchanged.
+ */
+export function downsamplePlot(plot: TaskPlot, maxPoints = 1500): TaskPlot {
+  const n = Math.max(0, ...plot.series.map((s) => s.values.length));
+  if (n <= maxPoints) return plot;
+  const f = Math.ceil(n / maxPoints);
+  const buckets = Math.ceil(n / f);
+  const x = Array.from({ length: buckets }, (_, b) => plot.x?.[b * f] ?? b * f);
+  const series = plot.series.map((s) => ({
+    name: s.name,
+    values: Array.from({ length: buckets }, (_, b) => {
+      let m = -Infinity;
+      for (let i = b * f; i < Math.min(s.values.length, (b + 1) * f); i++) if (s.values[i]! > m) m = s.values[i]!;
+      return Number.isFinite(m) ? Number(m.toPrecision(5)) : NaN;
+    }),
+  }));
+  return { ...plot, x, series };
+}
+
 export function taskPlotSpec(plot: TaskPlot): VegaLiteSpec {
   const values = plot.series.flatMap((s) => s.values.map((y, i) => ({ series: s.name, x: plot.x?.[i] ?? i, y }))).filter((p) => Number.isFinite(p.y));
   const layers: NonNullable<Extract<VegaLiteSpec, { layer: unknown }>['layer']> = [];

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { downsamplePlot } from '../../src/bench/plots.js';
 import { meanStdTable, rankSection, referenceSection, writeReport } from '../../src/bench/report.js';
 import { averageRanks, criticalDifference, meanStd, rankValues, winTieLoss } from '../../src/bench/stats.js';
 import { writeCell } from '../../src/bench/store.js';
@@ -76,6 +77,17 @@ describe('bench report', () => {
     assert.match(md, /\| 3 \| C \| 3\.000 \|/);
     assert.match(md, new RegExp(`CD = ${criticalDifference(3, 3).toFixed(3)}`));
     assert.match(rankSection(records.filter((r) => r.method === 'A'), ACC), /at least two methods/);
+  });
+
+  it('downsamples long task plots keeping spikes and x units', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => (i === 3001 ? 9 : Math.sin(i / 50)));
+    const p = downsamplePlot({ id: 's', title: 't', series: [{ name: 'score', values }], bands: [[2990, 3010]] });
+    assert.ok(p.series[0]!.values.length <= 1500 && p.x!.length === p.series[0]!.values.length);
+    const k = p.series[0]!.values.indexOf(9);
+    assert.ok(k >= 0 && p.x![k]! <= 3001 && 3001 - p.x![k]! < 5, `spike kept at x ${p.x![k]}`);
+    assert.deepEqual(p.bands, [[2990, 3010]]);
+    const short = { id: 's', title: 't', series: [{ name: 'a', values: [1, 2, 3] }] };
+    assert.equal(downsamplePlot(short), short);
   });
 
   it('lists declared cells that have no stored result yet', async () => {
