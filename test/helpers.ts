@@ -18,4 +18,19 @@ export function maxAbsDiff(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | Arra
   return m;
 }
 
+/**
+ * Switches to the webgpu backend (a software adapter such as SwiftShader is fine for
+ * correctness), or skips the test with the reason when no adapter exists. True when switched.
+ */
+export async function useWebgpuOrSkip(t: { skip(message?: string): void }): Promise<boolean> {
+  process.env.TSREPR_ALLOW_FALLBACK_ADAPTER = '1';
+  try {
+    await initBackend('webgpu');
+    return true;
+  } catch (e) {
+    t.skip(`no WebGPU adapter here (${(e as Error).message}); run \`eval "$(scripts/swiftshader.sh)"\` first to test on SwiftShader`);
+    return false;
+  }
+}
+
 export const repoRoot = new URL('..', import.meta.url).pathname;

@@ -11,6 +11,7 @@ import { initBackend } from '../../src/engine/backend.js';
 import { setQuiet } from '../../src/engine/log.js';
 import { Rng } from '../../src/engine/random.js';
 import { createModel } from '../../src/methods/index.js';
+import { useWebgpuOrSkip } from '../helpers.js';
 
 function sines(n: number, T: number, C: number): TimeSeriesDataset {
   const r = new Rng(4);
@@ -48,13 +49,7 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 test('every method trains and encodes on webgpu like on wasm', async (t) => {
   setQuiet(true);
   const ref = await run('wasm');
-  process.env.TSREPR_ALLOW_FALLBACK_ADAPTER = '1';
-  try {
-    await initBackend('webgpu');
-  } catch (e) {
-    t.skip(`no WebGPU adapter here (${(e as Error).message}); run \`eval "$(scripts/swiftshader.sh)"\` first to test on SwiftShader`);
-    return;
-  }
+  if (!(await useWebgpuOrSkip(t))) return;
   const got = await run('webgpu');
   for (const [method, r] of ref) {
     const g = got.get(method)!;

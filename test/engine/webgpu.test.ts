@@ -15,6 +15,7 @@ import { tf } from '../../src/engine/tf.js';
 import { MultiHeadSelfAttention } from '../../src/nn/attention.js';
 import { BiGRU } from '../../src/nn/gru.js';
 import { LayerNorm, Linear } from '../../src/nn/layers.js';
+import { useWebgpuOrSkip } from '../helpers.js';
 
 type Case = () => tf.Tensor[] | Promise<tf.Tensor[]>;
 
@@ -100,13 +101,7 @@ async function run(backend: string): Promise<Map<string, Float32Array[]>> {
 test('webgpu matches wasm on every custom op and layer', async (t) => {
   setQuiet(true);
   const ref = await run('wasm');
-  process.env.TSREPR_ALLOW_FALLBACK_ADAPTER = '1'; // a software adapter is fine for correctness
-  try {
-    await initBackend('webgpu');
-  } catch (e) {
-    t.skip(`no WebGPU adapter here (${(e as Error).message}); run \`eval "$(scripts/swiftshader.sh)"\` first to test on SwiftShader`);
-    return;
-  }
+  if (!(await useWebgpuOrSkip(t))) return;
   const got = await run('webgpu');
   for (const [name, arrays] of ref) {
     const g = got.get(name)!;
