@@ -131,6 +131,8 @@ interface Row {
   part: string; method?: string; missingRate: number; labelRate?: number; classWeight?: number; series: number; length: number; channels: number;
   normalised: Scores; raw: Scores; fitSeconds: number; load1: string; rows?: number; cells?: number; imputed?: number; seconds: number;
   peakRssMiB?: number; note?: string; fileMiB?: number; rssBeforeMiB?: number;
+  /** the SSGAN budget of an SSGAN row */
+  ssgan?: { iterations?: number };
 }
 
 function summary(): void {
@@ -146,7 +148,7 @@ function summary(): void {
     lines.push(`## ${part} (${rs[0]!.series} series × ${rs[0]!.length} steps × ${rs[0]!.channels} channels), normalised scale`, '',
       '| rate | method | MAE | RMSE | MRE | MAE (data units) | fit s | load |', '|---|---|---|---|---|---|---|---|');
     for (const r of rs.sort((a, b) => a.missingRate - b.missingRate)) {
-      lines.push(`| ${r.missingRate} | ${r.method} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.raw.mae.toFixed(3)} | ${r.fitSeconds.toFixed(1)} | ${r.load1} |`);
+      lines.push(`| ${r.missingRate} | ${r.method}${r.ssgan ? ` (${r.ssgan.iterations} iterations)` : ''} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.raw.mae.toFixed(3)} | ${r.fitSeconds.toFixed(1)} | ${r.load1} |`);
     }
     lines.push('');
   }
@@ -156,7 +158,7 @@ function summary(): void {
       'Label rate: the fraction of series whose in-hospital mortality label the classifier is trained on; class weight 0 = no classifier (plain GAN imputation). Same SSGAN budget and seed (1) in every row.', '',
       '| label rate | class weight | MAE | RMSE | MRE | iterations |', '|---|---|---|---|---|---|');
     lab.sort((a, b) => (a.labelRate ?? 0) - (b.labelRate ?? 0) || (b.classWeight ?? 0) - (a.classWeight ?? 0));
-    for (const r of lab) lines.push(`| ${r.labelRate} | ${r.classWeight} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${(r as Row & { ssgan?: { iterations?: number } }).ssgan?.iterations ?? '?'} |`);
+    for (const r of lab) lines.push(`| ${r.labelRate} | ${r.classWeight} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.ssgan?.iterations ?? '?'} |`);
     lines.push('');
   }
   const big = all.filter((r) => r.part === 'table-1M' || r.part === 'stream-arrow');
