@@ -26,7 +26,7 @@ import { checkNumber, checkOption } from '../../errors.js';
 import type { TransformerBackbone } from '../../backbones/transformer.js';
 import { instanceNormalise } from '../../methods/masked/windows.js';
 import { prepareForecastInput, type ForecastInput } from './protocol.js';
-import { mseMae } from './ridge.js';
+import { RIDGE_ALPHAS_EXTENDED, disposeFactor, factorRidge, mseMae, solveRidge } from './ridge.js';
 
 export interface PatchHeadOptions {
   /** forecast horizons (steps), e.g. [24, 48, 168, 336, 720] or [96, 192, 336, 720] */
@@ -39,7 +39,15 @@ export interface PatchHeadOptions {
   valStride?: number;
   /** every n-th test window (default 1 = the standard protocol) */
   testStride?: number;
-  /** linear-probe epochs (default 20) */
+  /**
+   * how the linear probe is fitted on the frozen features: 'ridge' (default: closed-form
+   * least squares in the RevIN-normalised space, the ridge alpha chosen per horizon on the
+   * validation MSE) or 'adam' (`epochs` of mini-batch Adam on the MSE).
+   */
+  probe?: 'ridge' | 'adam';
+  /** ridge alphas tried by the 'ridge' probe (default {@link RIDGE_ALPHAS_EXTENDED}) */
+  alphas?: number[];
+  /** linear-probe epochs of the 'adam' probe (default 20) */
   epochs?: number;
   batchSize?: number;
   /** head learning rate (default 1e-3) */
@@ -60,9 +68,11 @@ export interface PatchHeadHorizon {
   /** original units */
   mseRaw: number;
   maeRaw: number;
-  /** validation MSE of the kept epoch, and that epoch (1-based; fine-tuning epochs follow the probe's) */
+  /** validation MSE of the kept head, and its epoch (1-based; 0 = the ridge probe; fine-tuning epochs follow the probe's) */
   valMse: number;
   epoch: number;
+  /** ridge alpha of the kept head (ridge probe, when no fine-tuning epoch beat it) */
+  alpha?: number;
   trainWindows: number;
   testWindows: number;
   /** `[testWindows, H, channels]` in original units, when `returnForecasts` */
@@ -177,8 +187,13 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
   const L = opts.contextLength ?? 336;
   checkNumber('contextLength', L, { min: backbone.config.patchLen, integer: true });
   for (const H of opts.horizons) checkNumber('horizon', H, { min: 1, integer: true });
-  const epochs = opts.epochs ?? 20, ftEpochs = opts.finetuneEpochs ?? 0;
-  checkNumber('epochs', epochs, { min: 1, integer: true });
+  const probe = opts.probe ?? 'ridge';
+  checkOption(probe === 'ridge' || probe === 'adam', `probe must be 'ridge' or 'adam', got '${String(probe)}'`);
+  const alphas = opts.alphas ?? RIDGE_ALPHAS_EXTENDED;
+  checkOption(alphas.length > 0, 'no ridge alphas');
+  for (const a of alphas) checkNumber('ridge alpha', a, { min: 0 });
+  const epochs = probe === 'adam' ? (opts.epochs ?? 20) : 0, ftEpochs = opts.finetuneEpochs ?? 0;
+  if (probe === 'adam') checkNumber('epochs', epochs, { min: 1, integer: true });
   checkNumber('finetuneEpochs', ftEpochs, { min: 0, integer: true });
   const batch = opts.batchSize ?? 128, lr = opts.lr ?? 1e-3;
   const rng = new Rng(opts.seed ?? 0);
@@ -215,7 +230,8 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
   const b = tf.variable(zb, true, `head.b.${rng.int(0, 1e9)}`);
   tf.dispose([zw, zb]); // the variables hold their own reference
   const head = new Map<string, Variable>([['head.w', w], ['head.b', b]]);
-  const best = new Map<number, { valMse: number; epoch: number; w: Float32Array; b: Float32Array; enc?: Map<string, Float32Array> }>();
+  type Snapshot = { valMse: number; epoch: number; alpha?: number; w: Float32Array; b: Float32Array; enc?: Map<string, Float32Array> };
+  const best = new Map<number, Snapshot>();
   const trFeat = tf.tensor2d(trF.data, [nTr, F]);
   const trYT = tf.tensor2d(trY, [nTr, Hmax]);
   const trMean = tf.tensor2d(tr.mean, [nTr, 1]), trStd = tf.tensor2d(tr.std, [nTr, 1]);
@@ -224,7 +240,7 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
   const encParams = backbone.namedParameters('backbone.');
 
   /** Validation MSE per horizon with the current head (and features) → keeps improvements. */
-  const validate = async (epoch: number, withEncoder: boolean): Promise<void> => {
+  const validate = async (epoch: number, withEncoder: boolean, alpha?: number): Promise<void> => {
     const pred = headPredict(vaFeat, w, b, vaMean, vaStd, Hmax);
     const pv = await pred.data() as Float32Array;
     pred.dispose();
@@ -236,7 +252,7 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
       const mse = se / (rows * H);
       const cur = best.get(H);
       if (!cur || mse < cur.valMse) {
-        const snap = { valMse: mse, epoch, w: Float32Array.from(await w.data()), b: Float32Array.from(await b.data()) } as { valMse: number; epoch: number; w: Float32Array; b: Float32Array; enc?: Map<string, Float32Array> };
+        const snap: Snapshot = { valMse: mse, epoch, ...(alpha !== undefined ? { alpha } : {}), w: Float32Array.from(await w.data()), b: Float32Array.from(await b.data()) };
         if (withEncoder) snap.enc = await readParams(encParams);
         best.set(H, snap);
       }
@@ -255,21 +271,41 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
 
   try {
     // 1. Linear probe on frozen features.
-    let opt = newAdamTidy(head, lr);
-    for (let e = 1; e <= epochs; e++) {
-      await trainEpoch(opt, head, (idx) => tf.tidy(() => {
-        const p = headPredict(tf.gather(trFeat, idx), w, b, tf.gather(trMean, idx), tf.gather(trStd, idx), Hmax);
-        return tf.mean(tf.square(tf.sub(p, tf.gather(trYT, idx)))) as tf.Scalar;
-      }));
-      await validate(e, false);
-      opts.onProgress?.({ phase: 'head', done: e, total: epochs + ftEpochs, metrics: { valMse: best.get(Hmin)!.valMse } });
+    let opt: Adam;
+    if (probe === 'ridge') {
+      // Closed form in the RevIN space: features → (y − window mean) / window std. Each output
+      // column is its own least-squares problem, so the first H columns of the Hmax solution are
+      // the H-step head; every horizon keeps the alpha with its lowest validation MSE.
+      const z = new Float32Array(nTr * Hmax);
+      for (let r = 0; r < nTr; r++) {
+        const m = tr.mean[r]!, sd = tr.std[r]!;
+        for (let h = 0; h < Hmax; h++) z[r * Hmax + h] = (trY[r * Hmax + h]! - m) / sd;
+      }
+      const factor = await factorRidge(trF.data, z, nTr, F, Hmax);
+      try {
+        for (const [i, a] of alphas.entries()) {
+          const sol = await solveRidge(factor, a);
+          tf.tidy(() => { w.assign(tf.tensor2d(sol.w, [F, Hmax])); b.assign(tf.tensor1d(sol.b)); });
+          await validate(0, false, a);
+          opts.onProgress?.({ phase: 'head', done: i + 1, total: alphas.length, metrics: { valMse: best.get(Hmin)!.valMse } });
+        }
+      } finally { disposeFactor(factor); }
+    } else {
+      opt = newAdamTidy(head, lr);
+      for (let e = 1; e <= epochs; e++) {
+        await trainEpoch(opt, head, (idx) => tf.tidy(() => {
+          const p = headPredict(tf.gather(trFeat, idx), w, b, tf.gather(trMean, idx), tf.gather(trStd, idx), Hmax);
+          return tf.mean(tf.square(tf.sub(p, tf.gather(trYT, idx)))) as tf.Scalar;
+        }));
+        await validate(e, false);
+        opts.onProgress?.({ phase: 'head', done: e, total: epochs + ftEpochs, metrics: { valMse: best.get(Hmin)!.valMse } });
+      }
+      opt.dispose();
     }
-    opt.dispose();
     // 2. Optional end-to-end fine-tuning (dropout on), from the probe's best head for the longest horizon.
     if (ftEpochs > 0) {
       const start = best.get(Hmax)!;
-      w.assign(tf.tensor2d(start.w, [F, Hmax]));
-      b.assign(tf.tensor1d(start.b));
+      tf.tidy(() => { w.assign(tf.tensor2d(start.w, [F, Hmax])); b.assign(tf.tensor1d(start.b)); });
       const pretrained = await readParams(encParams);
       for (const s of best.values()) s.enc = pretrained;
       const all = new Map<string, Variable>([...encParams, ...head]);
@@ -314,7 +350,7 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
       const truth = targetRows(prep, starts, H);
       const norm = mseMae(pred, truth);
       const raw = rawUnits(prep, pred, truth, starts.length, H);
-      out.push({ horizon: H, mse: norm.mse, mae: norm.mae, mseRaw: raw.mse, maeRaw: raw.mae, valMse: s.valMse, epoch: s.epoch, trainWindows: trStarts.length, testWindows: starts.length, ...(opts.returnForecasts ? { forecasts: raw.forecasts } : {}) });
+      out.push({ horizon: H, mse: norm.mse, mae: norm.mae, mseRaw: raw.mse, maeRaw: raw.mae, valMse: s.valMse, epoch: s.epoch, ...(s.alpha !== undefined ? { alpha: s.alpha } : {}), trainWindows: trStarts.length, testWindows: starts.length, ...(opts.returnForecasts ? { forecasts: raw.forecasts } : {}) });
       const c = k - 1;
       examples.push({ horizon: H, start: starts[0]!, pred: Array.from({ length: H }, (_, h) => raw.forecasts[h * k + c]!), truth: Array.from({ length: H }, (_, h) => raw.truth[h * k + c]!) });
     }
