@@ -437,3 +437,9 @@ export function forecastingReference(dataset: string, horizon: number, multivari
   const hit = table.find((a) => a.dataset === dataset && a.horizon === horizon);
   return hit ? { metric: 'mse', value: hit.mse, source: SOURCES.mlrc } : undefined;
 }
+
+/** PatchTST's self-supervised linear-probe MSE (ETTh1 multivariate, Table 6), when the horizon is in it. */
+export function patchtstSslReference(dataset: string, horizon: number): { metric: 'mse'; value: number; source: string } | undefined {
+  const hit = ETTH1_PATCHTST_SSL_LINEAR_PROBE.find((a) => a.dataset === dataset && a.horizon === horizon);
+  return hit ? { metric: 'mse', value: hit.mse, source: SOURCES.patchtstT6 } : undefined;
+}

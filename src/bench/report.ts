@@ -30,6 +30,13 @@ export interface ReportSummary {
 }
 
 /** Formats a number for a table: 4 decimals below 10, fewer above. */
+/** Relative difference `ours / published − 1` as a signed percentage ('—' when the reference is 0). */
+export function pct(ours: number, published: number): string {
+  if (published === 0 || !Number.isFinite(ours / published)) return '—';
+  const r = 100 * (ours / published - 1);
+  return `${r >= 0 ? '+' : ''}${r.toFixed(1)} %`;
+}
+
 export function fmt(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';
   const a = Math.abs(x);
@@ -82,7 +89,7 @@ export function meanStdTable(records: CellRecord[], metric: MetricSpec & { undec
   return mdTable(['dataset', ...methods], rows);
 }
 
-interface RefRow { dataset: string; method: string; metric: string; ours: number; published: number; source: string }
+interface RefRow { dataset: string; method: string; metric: string; ours: number; published: number; source: string; model?: string }
 
 /** Pairs of (our mean over seeds, reference) per dataset × method × metric. */
 function referencePairs(records: CellRecord[]): RefRow[] {
@@ -92,14 +99,14 @@ function referencePairs(records: CellRecord[]): RefRow[] {
     for (const ref of r.references ?? []) {
       const v = r.metrics[ref.metric];
       if (v === undefined || v === null || !Number.isFinite(v)) continue;
-      const key = `${r.dataset}\u0000${r.method}\u0000${ref.metric}`;
+      const key = `${r.dataset}\u0000${r.method}\u0000${ref.metric}\u0000${ref.model ?? ''}`;
       const g = groups.get(key) ?? { r, ref, vals: [] };
       g.vals.push(v);
       groups.set(key, g);
     }
   }
   return [...groups.values()].map(({ r, ref, vals }) => ({
-    dataset: r.dataset, method: r.method, metric: ref.metric, ours: meanStd(vals).mean, published: ref.value, source: ref.source,
+    dataset: r.dataset, method: r.method, metric: ref.metric, ours: meanStd(vals).mean, published: ref.value, source: ref.source, ...(ref.model ? { model: ref.model } : {}),
   })).sort((a, b) => a.metric.localeCompare(b.metric) || a.method.localeCompare(b.method) || a.dataset.localeCompare(b.dataset));
 }
 
@@ -111,17 +118,19 @@ export function referenceSection(records: CellRecord[], metrics: MetricSpec[]): 
   const tol = (m: string) => spec(m).tieTolerance ?? 0.005;
   const rows = pairs.map((p) => {
     const { wins, ties } = winTieLoss([{ ours: p.ours, ref: p.published }], spec(p.metric).higherIsBetter, tol(p.metric));
-    return [p.dataset, p.method, p.metric, fmt(p.ours), fmt(p.published), fmt(p.ours - p.published), wins ? 'win' : ties ? 'tie' : 'loss', p.source];
+    return [p.dataset, p.method, p.metric, fmt(p.ours), fmt(p.published), fmt(p.ours - p.published), `${pct(p.ours, p.published)}`, wins ? 'win' : ties ? 'tie' : 'loss', p.source];
   });
-  const summary = uniq(pairs.map((p) => `${p.method}\u0000${p.metric}`)).map((k) => {
+  const vs = (p: RefRow) => (p.model ? `${p.metric} vs ${p.model}` : p.metric);
+  const summary = uniq(pairs.map((p) => `${p.method}\u0000${vs(p)}`)).map((k) => {
     const [method, metric] = k.split('\u0000') as [string, string];
-    const sel = pairs.filter((p) => p.method === method && p.metric === metric);
-    const w = winTieLoss(sel.map((p) => ({ ours: p.ours, ref: p.published })), spec(metric).higherIsBetter, tol(metric));
+    const sel = pairs.filter((p) => p.method === method && vs(p) === metric);
+    const m = sel[0]!.metric;
+    const w = winTieLoss(sel.map((p) => ({ ours: p.ours, ref: p.published })), spec(m).higherIsBetter, tol(m));
     const md = meanStd(sel.map((p) => p.ours - p.published)).mean;
-    return [method, metric, String(sel.length), `${w.wins} / ${w.ties} / ${w.losses}`, fmt(md), fmt(tol(metric))];
+    return [method, metric, String(sel.length), `${w.wins} / ${w.ties} / ${w.losses}`, fmt(md), fmt(tol(m))];
   });
   const md = [
-    mdTable(['dataset', 'method', 'metric', 'ours (mean over seeds)', 'published', 'difference', 'result', 'source'], rows),
+    mdTable(['dataset', 'method', 'metric', 'ours (mean over seeds)', 'published', 'difference', 'relative', 'result', 'source'], rows),
     '',
     mdTable(['method', 'metric', 'datasets', 'wins / ties / losses', 'mean difference', 'tie tolerance'], summary),
   ].join('\n');

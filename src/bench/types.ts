@@ -19,6 +19,8 @@ export interface Reference {
   value: number;
   /** where the number comes from (paper, table, note file) */
   source: string;
+  /** the model the number belongs to ('TS2Vec', 'PatchTST SSL', …) when a cell has several references */
+  model?: string;
 }
 
 /** Training figures a cell returns when it trains something. */

@@ -63,10 +63,23 @@ describe('bench report', () => {
   it('ours vs published with wins/ties/losses', () => {
     const { md, pairs } = referenceSection(records, [ACC]);
     assert.equal(pairs.length, 3);
-    assert.match(md, /\| D1 \| A \| accuracy \| 0\.8500 \| 0\.8500 \| 0\.0000 \| tie \| paper T1 \|/);
-    assert.match(md, /\| D2 \| A \| accuracy \| 0\.6000 \| 0\.7000 \| -0\.1000 \| loss \|/);
-    assert.match(md, /\| D3 \| A \| accuracy \| 0\.5000 \| 0\.5020 \| -0\.0020 \| tie \|/);
+    assert.match(md, /\| D1 \| A \| accuracy \| 0\.8500 \| 0\.8500 \| 0\.0000 \| \+0\.0 % \| tie \| paper T1 \|/);
+    assert.match(md, /\| D2 \| A \| accuracy \| 0\.6000 \| 0\.7000 \| -0\.1000 \| -14\.3 % \| loss \|/);
+    assert.match(md, /\| D3 \| A \| accuracy \| 0\.5000 \| 0\.5020 \| -0\.0020 \| -0\.4 % \| tie \|/);
     assert.match(md, /\| A \| accuracy \| 3 \| 0 \/ 2 \/ 1 \|/);
+  });
+
+  it('keeps several references of one metric apart, by the model they belong to', () => {
+    const base = records.find((r) => r.dataset === 'D2' && r.method === 'A')!;
+    const two = [{ ...base, references: [
+      { metric: 'accuracy', value: 0.7, source: 'paper T1', model: 'X', difference: -0.1 },
+      { metric: 'accuracy', value: 0.5, source: 'paper T9', model: 'Y', difference: 0.1 },
+    ] }];
+    const { md, pairs } = referenceSection(two, [ACC]);
+    assert.equal(pairs.length, 2);
+    assert.match(md, /\| D2 \| A \| accuracy \| 0\.6000 \| 0\.5000 \| 0\.1000 \| \+20\.0 % \| win \| paper T9 \|/);
+    assert.match(md, /\| A \| accuracy vs X \| 1 \| 0 \/ 0 \/ 1 \|/);
+    assert.match(md, /\| A \| accuracy vs Y \| 1 \| 1 \/ 0 \/ 0 \|/);
   });
 
   it('average ranks and the critical difference', () => {
