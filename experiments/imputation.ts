@@ -30,7 +30,9 @@ const JSONL = join(OUT, 'results.jsonl');
 const PHYSIONET_RECORDS = Number(process.env.PHYSIONET_RECORDS ?? 400);
 const BEIJING_WINDOWS = Number(process.env.BEIJING_WINDOWS ?? 300);
 const SSGAN_ITERS = Number(process.env.SSGAN_ITERS ?? 80);
-const SSGAN = { iterations: SSGAN_ITERS, batchSize: 32, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, lr: 0.005 };
+/** SSGAN's masked-imputation holdout (0 = the paper's loss; see SsganOptions.holdout) */
+const SSGAN_HOLDOUT = Number(process.env.SSGAN_HOLDOUT ?? 0);
+const SSGAN = { iterations: SSGAN_ITERS, batchSize: 32, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, lr: 0.005, ...(SSGAN_HOLDOUT > 0 ? { holdout: SSGAN_HOLDOUT } : {}) };
 const RATES = (process.env.RATES ?? '0.1,0.2,0.5').split(',').map(Number);
 const METHODS = (process.env.METHODS ?? 'mean,locf,linear,ssgan').split(',');
 
@@ -132,7 +134,7 @@ interface Row {
   normalised: Scores; raw: Scores; fitSeconds: number; load1: string; rows?: number; cells?: number; imputed?: number; seconds: number;
   peakRssMiB?: number; note?: string; fileMiB?: number; rssBeforeMiB?: number;
   /** the SSGAN budget of an SSGAN row */
-  ssgan?: { iterations?: number };
+  ssgan?: { iterations?: number; holdout?: number };
 }
 
 function summary(): void {
@@ -140,7 +142,7 @@ function summary(): void {
   const rows = readFileSync(JSONL, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
   const lines = ['# Imputation benchmark (tsrepr)', '', `Generated ${new Date().toISOString()} from results.jsonl (latest run of each configuration).`, ''];
   const latest = new Map<string, Row>();
-  for (const r of rows) latest.set(JSON.stringify([r.part, r.method, r.missingRate, r.labelRate, r.classWeight]), r);
+  for (const r of rows) latest.set(JSON.stringify([r.part, r.method, r.missingRate, r.labelRate, r.classWeight, r.ssgan?.holdout ?? 0]), r);
   const all = [...latest.values()];
   for (const part of ['physionet', 'beijing']) {
     const rs = all.filter((r) => r.part === part);
@@ -148,7 +150,7 @@ function summary(): void {
     lines.push(`## ${part} (${rs[0]!.series} series × ${rs[0]!.length} steps × ${rs[0]!.channels} channels), normalised scale`, '',
       '| rate | method | MAE | RMSE | MRE | MAE (data units) | fit s | load |', '|---|---|---|---|---|---|---|---|');
     for (const r of rs.sort((a, b) => a.missingRate - b.missingRate)) {
-      lines.push(`| ${r.missingRate} | ${r.method}${r.ssgan ? ` (${r.ssgan.iterations} iterations)` : ''} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.raw.mae.toFixed(3)} | ${r.fitSeconds.toFixed(1)} | ${r.load1} |`);
+      lines.push(`| ${r.missingRate} | ${r.method}${r.ssgan ? ` (${r.ssgan.iterations} iterations${r.ssgan.holdout ? `, holdout ${r.ssgan.holdout}` : ''})` : ''} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.raw.mae.toFixed(3)} | ${r.fitSeconds.toFixed(1)} | ${r.load1} |`);
     }
     lines.push('');
   }

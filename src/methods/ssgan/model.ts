@@ -50,12 +50,19 @@ export interface SsganOptions {
   labelRate: number;
   /** discriminator updates per iteration (default 1) */
   dSteps: number;
+  /**
+   * masked-imputation holdout (an extension, not in the SSGAN paper; SAITS' "MIT"): each
+   * iteration hides this fraction of the observed entries from the generator, treats them as
+   * missing everywhere (context, hint, discriminator) and adds their reconstruction MSE to the
+   * loss, so that training sees gaps like the ones it will fill. 0 = the paper's loss.
+   */
+  holdout: number;
   seed: number;
 }
 
 export const SSGAN_DEFAULTS: SsganOptions = {
   window: 48, hiddenSize: 64, discHiddenSize: 32, clsHiddenSize: 32, iterations: 600, batchSize: 64, lr: 1e-3,
-  alpha: 10, advWeight: 1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, labelRate: 1, dSteps: 1, seed: 0,
+  alpha: 10, advWeight: 1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, labelRate: 1, dSteps: 1, holdout: 0, seed: 0,
 };
 
 /** Validates user options (unknown keys are errors) and fills defaults. */
@@ -84,6 +91,7 @@ export function ssganOptions(user: Record<string, unknown> = {}): SsganOptions {
   checkNumber('noiseStd', o.noiseStd, { min: 0 });
   checkNumber('labelRate', o.labelRate, { min: 0, max: 1 });
   checkNumber('dSteps', o.dSteps, { min: 0, integer: true });
+  checkNumber('holdout', o.holdout, { min: 0, max: 0.9 });
   checkNumber('seed', o.seed, { min: 0, integer: true });
   return o;
 }
@@ -200,6 +208,18 @@ export class SsganModel implements RepresentationModel {
         }
         if (numClasses > 1 && labelled[w.s]) { yb[b * numClasses + labels![w.s]!] = 1; lw[b] = 1; }
       }
+      // Masked-imputation holdout: these observed entries become missing for this iteration
+      // (mb, the generator's input) and are scored separately (held).
+      let held: Float32Array | undefined, nHeld = 0;
+      if (o.holdout > 0) {
+        held = new Float32Array(size);
+        for (let k = 0; k < size; k++) {
+          if (mb[k] && rng.random() < o.holdout) {
+            mb[k] = 0; held[k] = 1; nHeld++;
+            xin[k] = o.noiseStd > 0 ? rng.normal(0, o.noiseStd) : 0;
+          }
+        }
+      }
       const { hint, revealed } = temporalReminderMatrix(mb, o.hintRate, rng);
       // D is judged on valid entries that the hint does not reveal.
       const dw = new Float32Array(size);
@@ -215,6 +235,7 @@ export class SsganModel implements RepresentationModel {
       const th = tf.tensor3d(hint, shape), tdw = tf.tensor3d(dw, shape), tgw = tf.tensor3d(gw, shape);
       const ty = numClasses > 1 ? tf.tensor2d(yb, [B, numClasses]) : undefined;
       const tlw = tf.tensor1d(lw);
+      const theld = held && nHeld > 0 ? tf.tensor3d(held, shape) : undefined;
       let xHat: Tensor3D | undefined;
       const classLoss = (logits: Tensor2D): Tensor =>
         tf.div(tf.sum(tf.mul(tf.losses.softmaxCrossEntropy(ty!, logits, undefined, 0, tf.Reduction.NONE), tlw)), Math.max(1, nLab));
@@ -225,7 +246,8 @@ export class SsganModel implements RepresentationModel {
           const filled = tf.add(tf.mul(tm, tx), tf.mul(tf.sub(1, tm), est)) as Tensor3D;
           xHat = tf.keep(tf.clone(filled));
           const recon = tf.div(tf.sum(tf.mul(tm, tf.square(tf.sub(est, tx)))), nObs);
-          let loss: Tensor = tf.mul(recon, o.alpha);
+          const heldRecon = theld ? tf.div(tf.sum(tf.mul(theld, tf.square(tf.sub(est, tx)))), nHeld) : undefined;
+          let loss: Tensor = tf.mul(heldRecon ? tf.add(recon, heldRecon) : recon, o.alpha);
           if (o.advWeight > 0) {
             const d = nets.discriminator.apply(filled, th);
             // non-saturating generator loss on imputed entries: −log σ(d)
@@ -251,7 +273,7 @@ export class SsganModel implements RepresentationModel {
         }
         return g.loss;
       } finally {
-        for (const t of [tx, tm, tin, tctx, th, tdw, tgw, ty, tlw, xHat]) t?.dispose();
+        for (const t of [tx, tm, tin, tctx, th, tdw, tgw, ty, tlw, theld, xHat]) t?.dispose();
       }
     };
     try {
