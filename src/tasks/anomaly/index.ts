@@ -13,6 +13,7 @@ export * from './metrics.js';
 export * from './nab-score.js';
 export * from './threshold.js';
 export * from './detector.js';
+export * from './likelihood.js';
 export { RepresentationDiffScorer, causalWindows, channelStats, type RepresentationScorerOptions } from './representation.js';
 export { ReconstructionScorer, isReconstructor, type MaskedReconstructor, type ReconstructionScorerOptions } from './reconstruction.js';
 export { RollingZScoreScorer, RandomScorer, type ZScoreOptions } from './statistical.js';
