@@ -1,7 +1,8 @@
 /**
  * `tsrepr forecast`: forecasting evaluation of a model fitted here or loaded with
  * `--model DIR`. `--protocol head` (default for masked/combined): PatchTST-style RevIN +
- * linear head on the flattened patch tokens (linear probe, optional fine-tuning), model
+ * linear head on the flattened patch tokens (linear probe: ridge in closed form by default, or
+ * Adam epochs with `--probe adam`; optional fine-tuning), model
  * selected on validation. `--protocol ridge` (default for ts2vec): the TS2Vec ridge protocol
  * (ridge on the representation of the last timestamp, alpha chosen on validation). Prints
  * normalised and original-unit MSE/MAE per horizon, with the last-value forecast as a baseline.
@@ -24,7 +25,7 @@ import { action, collect, parseIntList, parseIntOption, parseSetOptions, printRe
 interface ForecastOpts extends CommonOptions {
   data: string; target: string; features: string; method: string; model?: string; horizons: string; iters?: string;
   padding?: string; level?: string; trainStride: string; covariates: boolean; set: string[];
-  protocol?: string; context: string; epochs: string; finetuneEpochs: string; valStride: string; testStride: string;
+  protocol?: string; probe: string; context: string; epochs: string; finetuneEpochs: string; valStride: string; testStride: string;
 }
 
 export function register(program: Command): void {
@@ -37,7 +38,8 @@ export function register(program: Command): void {
     .option('--protocol <name>', 'head (PatchTST RevIN linear head; default for masked/combined) or ridge (TS2Vec protocol; default otherwise)')
     .option('--horizons <list>', 'forecast horizons (TS2Vec: 24,48,168,336,720; PatchTST: 96,192,336,720)', '24,48,168,336,720')
     .option('--context <n>', 'head: look-back window L', '336')
-    .option('--epochs <n>', 'head: linear-probe epochs', '20')
+    .option('--probe <kind>', 'head: ridge (closed-form linear probe, alpha per horizon on validation) or adam (--epochs of Adam)', 'ridge')
+    .option('--epochs <n>', 'head: Adam linear-probe epochs (with --probe adam)', '20')
     .option('--finetune-epochs <n>', 'head: end-to-end fine-tuning epochs after the probe', '0')
     .option('--val-stride <n>', 'head: every n-th validation window for model selection', '1')
     .option('--test-stride <n>', 'head: every n-th test window (1 = the standard protocol)', '1')
@@ -106,21 +108,25 @@ async function forecastHead(opts: ForecastOpts, data: ForecastDataset, features:
     model.dispose();
     throw new TsreprError('BAD_OPTION', `--protocol head needs a patch Transformer model (masked, or combined with the transformer backbone); use --protocol ridge for ${model.method}`);
   }
+  if (opts.probe !== 'ridge' && opts.probe !== 'adam') {
+    model.dispose();
+    throw new TsreprError('BAD_OPTION', `--probe must be ridge or adam, got '${opts.probe}'`);
+  }
   const res = await patchHeadForecast(pm as PatchModel, data, {
-    horizons, contextLength: L, epochs: parseIntOption('--epochs', opts.epochs, { min: 1 }), finetuneEpochs: parseIntOption('--finetune-epochs', opts.finetuneEpochs, { min: 0 }),
+    horizons, contextLength: L, probe: opts.probe, epochs: parseIntOption('--epochs', opts.epochs, { min: 1 }), finetuneEpochs: parseIntOption('--finetune-epochs', opts.finetuneEpochs, { min: 0 }),
     trainStride: parseIntOption('--train-stride', opts.trainStride, { min: 1 }), valStride: parseIntOption('--val-stride', opts.valStride, { min: 1 }),
     testStride: parseIntOption('--test-stride', opts.testStride, { min: 1 }), seed, onProgress,
   });
   const result = {
-    data: opts.data, features, target: data.target, method: model.method, model: opts.model ?? null, protocol: 'head', contextLength: L, featureDims: res.featureDims,
+    data: opts.data, features, target: data.target, method: model.method, model: opts.model ?? null, protocol: 'head', probe: opts.probe, contextLength: L, featureDims: res.featureDims,
     horizons: res.horizons.map((h) => { const n = lastValueOnWindows(data, h.horizon, L); return { ...h, naiveMse: n.mse, naiveMae: n.mae }; }),
     fitSeconds: +fitSeconds.toFixed(2), headSeconds: +res.headSeconds.toFixed(2), totalSeconds: +((performance.now() - t0) / 1000).toFixed(2), backend,
   };
   model.dispose();
   printResult(result, opts, (r: typeof result) => [
-    `${r.method} on ${r.data} (${r.features}, target ${r.target}; RevIN linear head, L ${r.contextLength}, ${r.featureDims} features) [${r.backend}]`,
-    'H      MSE     MAE     MSE(raw)  MAE(raw)  epoch  last-value MSE',
-    ...r.horizons.map((h) => `${String(h.horizon).padEnd(6)} ${h.mse.toFixed(4)}  ${h.mae.toFixed(4)}  ${h.mseRaw.toFixed(3).padStart(8)}  ${h.maeRaw.toFixed(3).padStart(8)}  ${String(h.epoch).padStart(5)}  ${h.naiveMse.toFixed(4)}`),
+    `${r.method} on ${r.data} (${r.features}, target ${r.target}; RevIN linear head (${r.probe} probe), L ${r.contextLength}, ${r.featureDims} features) [${r.backend}]`,
+    `H      MSE     MAE     MSE(raw)  MAE(raw)  ${r.probe === 'ridge' ? 'alpha/epoch' : 'epoch'}  last-value MSE`,
+    ...r.horizons.map((h) => `${String(h.horizon).padEnd(6)} ${h.mse.toFixed(4)}  ${h.mae.toFixed(4)}  ${h.mseRaw.toFixed(3).padStart(8)}  ${h.maeRaw.toFixed(3).padStart(8)}  ${String(h.alpha !== undefined ? `a=${h.alpha}` : h.epoch).padStart(r.probe === 'ridge' ? 11 : 5)}  ${h.naiveMse.toFixed(4)}`),
     `fit ${r.fitSeconds} s, head ${r.headSeconds} s, total ${r.totalSeconds} s`,
   ].join('\n'));
 }
