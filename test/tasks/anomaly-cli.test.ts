@@ -41,6 +41,13 @@ describe('tsrepr detect (CLI smoke test on the bundled NAB series)', () => {
     assert.match(await readFile(join(d, 'p.svg'), 'utf8'), /^<svg/);
   });
 
+  it('--likelihood: the anomaly-likelihood stage runs end to end and finds the taxi anomalies with no more flags than plain z-scores', async () => {
+    const plain = await detect(['--method', 'zscore', '--k', '5.5', '--delay', '200']);
+    const lik = await detect(['--method', 'zscore', '--k', '5.5', '--delay', '200', '--likelihood']);
+    assert.ok(lik.flagged > 0 && lik.flagged <= plain.flagged, `${lik.flagged} vs ${plain.flagged} flags`);
+    assert.ok(lik.metrics.delayAdjusted.f1 > 0.5, `delay-adjusted F1 ${lik.metrics.delayAdjusted.f1}`);
+  });
+
   it('ts2vec (tiny model, first 500 rows) runs end to end', async () => {
     const r = await detect(['--method', 'ts2vec', '--max-rows', '500', '--train', '0.3', '--padding', '16', '--set', 'hidden=8', '--set', 'depth=2', '--set', 'outputDims=16', '--set', 'iters=2']);
     assert.equal(r.method, 'ts2vec');

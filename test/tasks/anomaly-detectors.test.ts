@@ -59,6 +59,22 @@ describe('anomaly detectors', () => {
     assert.deepEqual([...streamed.flags], [...batch.flags]);
   });
 
+  it('anomaly-likelihood stage: flags the spikes in units of the score history, streaming equals batch', async () => {
+    const s = synthetic(600, [450, 520]);
+    const det = createDetector('zscore', { k: 5, delay: 7, zscore: { window: 48 }, likelihood: { learningPeriod: 100 } });
+    assert.deepEqual(det.likelihood, { averagingWindow: 1, output: 'deviation', learningPeriod: 100 });
+    await det.fit(sliceSeries(s, 0, 100));
+    const batch = await det.detect(s);
+    const flagged = [...batch.flags.keys()].filter((i) => batch.flags[i]);
+    assert.ok(flagged.includes(450) && flagged.includes(520), `flags at ${flagged}`);
+    assert.ok(flagged.length <= 4, `too many flags: ${flagged}`);
+    assert.ok(batch.z.subarray(0, 100).every((v) => v === 0 || Number.isNaN(v)), 'no judgement during the learning period');
+    const streamed = await streamAll(det, s, [7, 93, 1, 250, 249]);
+    assert.ok(maxDiff(batch.z, streamed.z) <= 1e-6);
+    assert.deepEqual([...streamed.flags], [...batch.flags]);
+    assert.throws(() => createDetector('zscore', { likelihood: { averagingWindow: 0 } }), /averagingWindow/);
+  });
+
   it('detect before fit is refused in the normal setting; cold start needs no fit statistics', async () => {
     const s = synthetic(300, [200]);
     await assert.rejects(createDetector('zscore').detect(s), /fit/);

@@ -27,6 +27,7 @@ interface DetectOptions extends CommonOptions {
   k: string;
   delay: string;
   coldStart?: boolean;
+  likelihood?: boolean;
   padding?: string;
   window?: string;
   maxRows?: string;
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--k <n>', 'threshold: mean + k·std of the training scores', '4')
     .option('--delay <n>', 'suppress flags within n steps after a flag; also the delay of the delay-adjusted F1', '7')
     .option('--cold-start', 'expanding-window threshold over everything seen (no training statistics)')
+    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB k 5.5 with --delay 200 did best); learning period = the training part")
     .option('--padding <n>', 'causal context of each score (ts2vec default 200, masked 63)')
     .option('--window <n>', 'zscore: rolling window length', '64')
     .option('--max-rows <n>', 'use only the first n rows')
@@ -69,6 +71,7 @@ export function register(program: Command): void {
         model, modelOptions: { seed, ...parseSetOptions(opts.set) },
         padding: opts.padding !== undefined ? parseIntOption('--padding', opts.padding, { min: 1 }) : undefined,
         zscore: { window: parseIntOption('--window', opts.window ?? '64', { min: 2 }) }, seed,
+        ...(opts.likelihood ? { likelihood: { learningPeriod: trainLen } } : {}),
       });
       const t0 = performance.now();
       await det.fit(sliceSeries(series, 0, trainLen), { onProgress: progress.callback });

@@ -8,6 +8,7 @@
  */
 import type { ProgressCallback } from '../../engine/progress.js';
 import { TsreprError } from '../../errors.js';
+import { AnomalyLikelihood, type LikelihoodOptions } from './likelihood.js';
 import { MovingAverageAdjuster, ThresholdState, meanStd, resolveThreshold, type ResolvedThreshold, type ThresholdOptions } from './threshold.js';
 
 /** A multivariate series, channels-last `[T·C]`. */
@@ -51,6 +52,14 @@ export interface DetectorOptions extends ThresholdOptions {
   maWindow?: number;
   /** adjusted training scores skipped when computing the threshold statistics (TS2Vec: 22) */
   skip?: number;
+  /**
+   * HTM's anomaly-likelihood post-processing of the standardised scores (likelihood.ts): each
+   * score is judged against the Gaussian of the series' own score history, and `k` then counts
+   * that history's σ. `true`: averaging window 1, NuPIC's 8640-step history, 'deviation'
+   * output. Off by default (TS2Vec's protocol). On NAB it lifted the standard score from
+   * 35–40 to 47–48 with k ≈ 5.5 and `delay` 200 (experiments/results/nab/).
+   */
+  likelihood?: boolean | LikelihoodOptions;
 }
 
 export interface Detection {
@@ -58,7 +67,7 @@ export interface Detection {
   raw: Float32Array;
   /** moving-average adjusted errors `[T]` (= raw when maWindow is 0) */
   adjusted: Float32Array;
-  /** standardised scores `[T]`: (adjusted − mean)/std; the flag rule is `z > k` */
+  /** standardised scores `[T]`: (adjusted − mean)/std, or their likelihood deviations when `likelihood` is on; the flag rule is `z > k` */
   z: Float32Array;
   /** 1 where an anomaly is flagged (after suppression) */
   flags: Uint8Array;
@@ -77,6 +86,8 @@ export class AnomalyDetector {
   readonly threshold: ResolvedThreshold;
   readonly maWindow: number;
   readonly skip: number;
+  /** the anomaly-likelihood stage's options, when it is on */
+  readonly likelihood?: LikelihoodOptions;
   private trainStats?: { mean: number; std: number };
   private fittedChannels?: number;
 
@@ -86,6 +97,10 @@ export class AnomalyDetector {
     this.skip = opts.skip ?? (this.maWindow > 0 ? this.maWindow + 1 : 0);
     if (!(Number.isInteger(this.maWindow) && this.maWindow >= 0)) throw new TsreprError('BAD_OPTION', `maWindow must be a non-negative integer, got ${this.maWindow}`);
     if (!(Number.isInteger(this.skip) && this.skip >= 0)) throw new TsreprError('BAD_OPTION', `skip must be a non-negative integer, got ${this.skip}`);
+    if (opts.likelihood) {
+      this.likelihood = { averagingWindow: 1, output: 'deviation', ...(opts.likelihood === true ? {} : opts.likelihood) };
+      new AnomalyLikelihood(this.likelihood); // validates the options now rather than at detect()
+    }
   }
 
   get name(): string {
@@ -141,7 +156,7 @@ export class AnomalyDetector {
   newStates(): { adj?: MovingAverageAdjuster; thr: ThresholdState } {
     return {
       adj: this.maWindow > 0 ? new MovingAverageAdjuster(this.maWindow) : undefined,
-      thr: new ThresholdState(this.threshold, this.trainStats),
+      thr: new ThresholdState(this.threshold, this.trainStats, this.likelihood ? new AnomalyLikelihood(this.likelihood) : undefined),
     };
   }
 }

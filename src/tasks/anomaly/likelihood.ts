@@ -10,7 +10,7 @@
  * Causal: the value at t uses raw scores up to t only, so it can run on a stream. During the
  * first `learningPeriod` steps there is no history yet and the likelihood is 0.5.
  */
-import { checkNumber } from '../../errors.js';
+import { TsreprError, checkNumber } from '../../errors.js';
 
 export interface LikelihoodOptions {
   /** raw scores the short-term mean averages (NuPIC: 10) */
@@ -39,48 +39,81 @@ export function gaussianTail(z: number): number {
   return 0.5 * (x >= 0 ? erfc : 2 - erfc);
 }
 
-/** Per-step anomaly likelihood of a raw score stream (NaN raw scores are skipped: the output is NaN there). */
-export function anomalyLikelihood(raw: ArrayLike<number>, opts: LikelihoodOptions = {}): Float32Array {
-  const avgW = opts.averagingWindow ?? 10, histW = opts.historicWindow ?? 8640, learn = opts.learningPeriod ?? 288;
-  const every = opts.reestimationPeriod ?? 100, minRel = opts.minRelativeStd ?? 1e-3, output = opts.output ?? 'log';
-  checkNumber('averagingWindow', avgW, { min: 1, integer: true });
-  checkNumber('historicWindow', histW, { min: 2, integer: true });
-  checkNumber('learningPeriod', learn, { min: 0, integer: true });
-  checkNumber('reestimationPeriod', every, { min: 1, integer: true });
-  checkNumber('minRelativeStd', minRel, { min: 0 });
-  const n = raw.length, out = new Float32Array(n);
-  // moving average of the last avgW finite raw scores, and the history of those averages
-  const recent: number[] = [];
-  let recentSum = 0;
-  const hist = new Float64Array(histW);
-  let histLen = 0, histPos = 0, histSum = 0, histSq = 0;
-  let mu = 0, sigma = 1, seen = 0, sinceEstimate = every;
-  for (let t = 0; t < n; t++) {
-    const r = raw[t]!;
-    if (!Number.isFinite(r)) { out[t] = NaN; continue; }
-    recent.push(r); recentSum += r;
-    if (recent.length > avgW) recentSum -= recent.shift()!;
-    const avg = recentSum / recent.length;
-    seen++;
-    let dev = 0;
-    if (seen > learn && histLen >= 2) {
-      if (sinceEstimate >= every) {
-        mu = histSum / histLen;
-        const variance = Math.max(histSq / histLen - mu * mu, 0);
-        let meanAbs = 0;
-        for (let i = 0; i < histLen; i++) meanAbs += Math.abs(hist[i]!);
-        sigma = Math.max(Math.sqrt(variance), minRel * (meanAbs / histLen), 1e-12);
-        sinceEstimate = 0;
-      }
-      sinceEstimate++;
-      dev = Math.abs(avg - mu) / sigma;
-    }
-    const likelihood = 1 - gaussianTail(dev);
-    out[t] = output === 'deviation' ? dev : output === 'likelihood' ? likelihood : Math.log(1.0000000001 - likelihood) / Math.log(1e-10);
-    // the current average joins the history after it was judged
-    if (histLen === histW) { const old = hist[histPos]!; histSum -= old; histSq -= old * old; } else histLen++;
-    hist[histPos] = avg; histSum += avg; histSq += avg * avg;
-    histPos = (histPos + 1) % histW;
+/**
+ * Streaming anomaly likelihood: `push(raw)` returns the value for that step from the scores seen
+ * so far (bounded memory: the history window). NaN/Inf raw scores give NaN and are skipped.
+ */
+export class AnomalyLikelihood {
+  private readonly avgW: number;
+  private readonly histW: number;
+  private readonly learn: number;
+  private readonly every: number;
+  private readonly minRel: number;
+  private readonly output: NonNullable<LikelihoodOptions['output']>;
+  private readonly recent: number[] = [];
+  private recentSum = 0;
+  private readonly hist: Float64Array;
+  private histLen = 0;
+  private histPos = 0;
+  private histSum = 0;
+  private histSq = 0;
+  private mu = 0;
+  private sigma = 1;
+  private seen = 0;
+  private sinceEstimate: number;
+
+  constructor(opts: LikelihoodOptions = {}) {
+    this.avgW = opts.averagingWindow ?? 10;
+    this.histW = opts.historicWindow ?? 8640;
+    this.learn = opts.learningPeriod ?? 288;
+    this.every = opts.reestimationPeriod ?? 100;
+    this.minRel = opts.minRelativeStd ?? 1e-3;
+    this.output = opts.output ?? 'log';
+    checkNumber('averagingWindow', this.avgW, { min: 1, integer: true });
+    checkNumber('historicWindow', this.histW, { min: 2, integer: true });
+    checkNumber('learningPeriod', this.learn, { min: 0, integer: true });
+    checkNumber('reestimationPeriod', this.every, { min: 1, integer: true });
+    checkNumber('minRelativeStd', this.minRel, { min: 0 });
+    if (!['log', 'likelihood', 'deviation'].includes(this.output)) throw new TsreprError('BAD_OPTION', `likelihood output must be log, likelihood or deviation, got '${String(this.output)}'`);
+    this.hist = new Float64Array(this.histW);
+    this.sinceEstimate = this.every;
   }
-  return out;
+
+  push(raw: number): number {
+    if (!Number.isFinite(raw)) return NaN;
+    this.recent.push(raw); this.recentSum += raw;
+    if (this.recent.length > this.avgW) this.recentSum -= this.recent.shift()!;
+    const avg = this.recentSum / this.recent.length;
+    this.seen++;
+    let dev = 0;
+    if (this.seen > this.learn && this.histLen >= 2) {
+      if (this.sinceEstimate >= this.every) this.estimate();
+      this.sinceEstimate++;
+      dev = Math.abs(avg - this.mu) / this.sigma;
+    }
+    // the current average joins the history after it was judged
+    const h = this.hist;
+    if (this.histLen === this.histW) { const old = h[this.histPos]!; this.histSum -= old; this.histSq -= old * old; } else this.histLen++;
+    h[this.histPos] = avg; this.histSum += avg; this.histSq += avg * avg;
+    this.histPos = (this.histPos + 1) % this.histW;
+    if (this.output === 'deviation') return dev;
+    const likelihood = 1 - gaussianTail(dev);
+    return this.output === 'likelihood' ? likelihood : Math.log(1.0000000001 - likelihood) / Math.log(1e-10);
+  }
+
+  private estimate(): void {
+    const n = this.histLen;
+    this.mu = this.histSum / n;
+    const variance = Math.max(this.histSq / n - this.mu * this.mu, 0);
+    let meanAbs = 0;
+    for (let i = 0; i < n; i++) meanAbs += Math.abs(this.hist[i]!);
+    this.sigma = Math.max(Math.sqrt(variance), this.minRel * (meanAbs / n), 1e-12);
+    this.sinceEstimate = 0;
+  }
+}
+
+/** Per-step anomaly likelihood of a whole raw score series (NaN in, NaN out); see {@link AnomalyLikelihood}. */
+export function anomalyLikelihood(raw: ArrayLike<number>, opts: LikelihoodOptions = {}): Float32Array {
+  const state = new AnomalyLikelihood(opts);
+  return Float32Array.from({ length: raw.length }, (_, t) => state.push(raw[t]!));
 }

@@ -117,11 +117,12 @@ export class ThresholdState {
   private s = 0;
   private s2 = 0;
   private readonly suppressor: FlagSuppressor;
-  constructor(readonly opts: ResolvedThreshold, private readonly trainStats?: { mean: number; std: number }) {
+  /** `post`: an optional streaming transform of the standardised score (e.g. the anomaly likelihood) that the flag rule then sees. */
+  constructor(readonly opts: ResolvedThreshold, private readonly trainStats?: { mean: number; std: number }, private readonly post?: { push(z: number): number }) {
     this.suppressor = new FlagSuppressor(opts.delay);
   }
 
-  /** Returns the standardised score `(x − mean)/std` (NaN when undefined) and the flag. */
+  /** Returns the standardised score `(x − mean)/std` (NaN when undefined; passed through `post` when set) and the flag `z > k` after suppression. */
   push(x: number): { z: number; flag: boolean } {
     let mean: number, std: number;
     if (this.opts.mode === 'coldStart') {
@@ -132,7 +133,8 @@ export class ThresholdState {
     } else {
       mean = this.trainStats?.mean ?? NaN; std = this.trainStats?.std ?? NaN;
     }
-    const z = Number.isFinite(x) && Number.isFinite(mean) ? (std > 0 ? (x - mean) / std : (x > mean ? Infinity : 0)) : NaN;
+    let z = Number.isFinite(x) && Number.isFinite(mean) ? (std > 0 ? (x - mean) / std : (x > mean ? Infinity : 0)) : NaN;
+    if (this.post) z = this.post.push(z);
     const raw = z > this.opts.k; // NaN > k is false
     return { z, flag: this.suppressor.push(raw) };
   }
