@@ -112,7 +112,7 @@ async function runOne(run: string): Promise<void> {
     : createModel('masked', k, { ...MASKED_OPTS, batchSize: b.batch, seed: 0 });
   const fit = await model.fit(train, { onProgress: (e) => { if (e.done % 25 === 0) console.error(`  ${run} fit ${e.done}/${e.total} loss ${e.metrics?.loss?.toFixed(4)}`); } });
   const head = await patchHeadForecast(model as unknown as PatchModel, data, {
-    horizons, contextLength: CONTEXT, trainStride: b.train, valStride: b.val, testStride: b.test, epochs: EPOCHS,
+    horizons, contextLength: CONTEXT, trainStride: b.train, valStride: b.val, testStride: b.test, probe: 'adam', epochs: EPOCHS,
     onProgress: (e) => { if (e.phase !== 'features') console.error(`  ${run} ${e.phase} ${e.done}/${e.total} ${JSON.stringify(e.metrics ?? {})}`); },
   });
   const naive: Record<number, { mse: number; mae: number }> = {};
