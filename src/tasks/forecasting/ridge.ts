@@ -21,6 +21,12 @@ export const RIDGE_ALPHAS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 
  */
 export const RIDGE_ALPHAS_EXTENDED = [...RIDGE_ALPHAS, 2000, 5000, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6];
 
+/**
+ * The patch-head probe's grid: up to 1e9, so that with no free intercept the head can shrink
+ * all the way to "the window's own mean" (0 in the RevIN space) when validation asks for it.
+ */
+export const RIDGE_ALPHAS_HEAD = [...RIDGE_ALPHAS_EXTENDED, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 1e9];
+
 export interface RidgeFactor {
   d: number;
   k: number;
@@ -41,12 +47,15 @@ function columnMeans(a: Float32Array, n: number, d: number): Float32Array {
 }
 
 /**
- * Factorises a ridge problem `X [n, d]` → `Y [n, k]` (row-major arrays) for any number of alphas.
+ * Factorises a ridge problem `X [n, d]` → `Y [n, k]` (row-major arrays) for any number of alphas;
+ * with `intercept: false` the model is `Y ≈ X W` (every offset penalised).
  * Async: the read-back of `XᵀX` is awaited (WebGPU in Node has no synchronous read-back).
  */
-export async function factorRidge(x: Float32Array, y: Float32Array, n: number, d: number, k: number): Promise<RidgeFactor> {
+export async function factorRidge(x: Float32Array, y: Float32Array, n: number, d: number, k: number, opts: { intercept?: boolean } = {}): Promise<RidgeFactor> {
   checkOption(n > 0 && x.length === n * d && y.length === n * k, `ridge: bad shapes (n ${n}, d ${d}, k ${k})`);
-  const xMean = columnMeans(x, n, d), yMean = columnMeans(y, n, k);
+  // without an intercept nothing is centred: the fit goes through the origin (b = 0)
+  const fitIntercept = opts.intercept ?? true;
+  const xMean = fitIntercept ? columnMeans(x, n, d) : new Float32Array(d), yMean = fitIntercept ? columnMeans(y, n, k) : new Float32Array(k);
   const xtx = tf.tidy(() => {
     const xc = tf.sub(tf.tensor2d(x, [n, d]), tf.tensor1d(xMean)) as Tensor2D;
     return tf.matMul(tf.transpose(xc), xc);
