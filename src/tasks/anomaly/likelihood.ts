@@ -17,7 +17,7 @@ export interface LikelihoodOptions {
   averagingWindow?: number;
   /** history the Gaussian is fitted on, in steps (NuPIC: 8640) */
   historicWindow?: number;
-  /** steps before the first estimate; 0.5 is returned until then (default 288) */
+  /** finite scores before the first judgement; until then the likelihood is 0.5 (deviation 0) (default 288) */
   learningPeriod?: number;
   /** re-estimate μ, σ every this many steps (NuPIC: 100; 1 = every step) */
   reestimationPeriod?: number;
