@@ -154,19 +154,9 @@ async function main(): Promise<void> {
     };
     for (const prof of NAB_PROFILE_NAMES) {
       const sweep = nabSweep(prepared.map((p) => p.file), z, NAB_PROFILES[prof]);
-      let best = { k: NaN, raw: -Infinity, nullRaw: 0, perfect: 0 };
-      for (const k of K_GRID) {
-        let raw = 0, nullRaw = 0, perfect = 0;
-        prepared.forEach((p, i) => {
-          const flags = suppressAfterDetection(Uint8Array.from(z[i]!, (v) => (v > k ? 1 : 0)), DELAY);
-          const s = nabScoreFlags(p.file, flags, NAB_PROFILES[prof]);
-          raw += s.raw; nullRaw += s.nullRaw; perfect += s.perfect;
-        });
-        if (raw > best.raw) best = { k, raw, nullRaw, perfect };
-      }
       perProfile[prof] = {
         sweep: { threshold: sweep.threshold, score: sweep.score },
-        suppressed: { k: best.k, delay: DELAY, score: nabNormalize(best.raw, best.nullRaw, best.perfect) },
+        suppressed: bestK(z, K_GRID, DELAY, prof),
         likelihood: d === 'random' ? undefined : bestK(lik, LIK_GRID, LIK_SUPPRESS, prof),
       };
     }
