@@ -232,7 +232,8 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
   const head = new Map<string, Variable>([['head.w', w], ['head.b', b]]);
   type Snapshot = { valMse: number; epoch: number; alpha?: number; w: Float32Array; b: Float32Array; enc?: Map<string, Float32Array> };
   const best = new Map<number, Snapshot>();
-  const trFeat = tf.tensor2d(trF.data, [nTr, F]);
+  // the Adam probe's inputs on the device (the ridge probe reads the features from host memory)
+  const trFeat = probe === 'adam' ? tf.tensor2d(trF.data, [nTr, F]) : undefined;
   const trYT = tf.tensor2d(trY, [nTr, Hmax]);
   const trMean = tf.tensor2d(tr.mean, [nTr, 1]), trStd = tf.tensor2d(tr.std, [nTr, 1]);
   let vaFeat = tf.tensor2d(vaF.data, [nVa, F]);
@@ -297,7 +298,7 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
       opt = newAdamTidy(head, lr);
       for (let e = 1; e <= epochs; e++) {
         await trainEpoch(opt, head, (idx) => tf.tidy(() => {
-          const p = headPredict(tf.gather(trFeat, idx), w, b, tf.gather(trMean, idx), tf.gather(trStd, idx), Hmax);
+          const p = headPredict(tf.gather(trFeat!, idx), w, b, tf.gather(trMean, idx), tf.gather(trStd, idx), Hmax);
           return tf.mean(tf.square(tf.sub(p, tf.gather(trYT, idx)))) as tf.Scalar;
         }));
         await validate(e, false);
@@ -359,7 +360,7 @@ export async function patchHeadForecast(model: PatchModel, data: ForecastDataset
     }
     return { horizons: out, contextLength: L, channels: k, featureDims: F, featureSeconds: featureSeconds + (performance.now() - t0) / 1000, headSeconds, examples };
   } finally {
-    tf.dispose([w, b, trFeat, trYT, trMean, trStd, vaFeat, vaMean, vaStd]);
+    tf.dispose([w, b, trYT, trMean, trStd, vaFeat, vaMean, vaStd, ...(trFeat ? [trFeat] : [])]);
   }
 }
 
