@@ -57,6 +57,7 @@ export class AnomalyLikelihood {
   private histPos = 0;
   private histSum = 0;
   private histSq = 0;
+  private histAbs = 0;
   private mu = 0;
   private sigma = 1;
   private seen = 0;
@@ -93,8 +94,8 @@ export class AnomalyLikelihood {
     }
     // the current average joins the history after it was judged
     const h = this.hist;
-    if (this.histLen === this.histW) { const old = h[this.histPos]!; this.histSum -= old; this.histSq -= old * old; } else this.histLen++;
-    h[this.histPos] = avg; this.histSum += avg; this.histSq += avg * avg;
+    if (this.histLen === this.histW) { const old = h[this.histPos]!; this.histSum -= old; this.histSq -= old * old; this.histAbs -= Math.abs(old); } else this.histLen++;
+    h[this.histPos] = avg; this.histSum += avg; this.histSq += avg * avg; this.histAbs += Math.abs(avg);
     this.histPos = (this.histPos + 1) % this.histW;
     if (this.output === 'deviation') return dev;
     const likelihood = 1 - gaussianTail(dev);
@@ -105,9 +106,7 @@ export class AnomalyLikelihood {
     const n = this.histLen;
     this.mu = this.histSum / n;
     const variance = Math.max(this.histSq / n - this.mu * this.mu, 0);
-    let meanAbs = 0;
-    for (let i = 0; i < n; i++) meanAbs += Math.abs(this.hist[i]!);
-    this.sigma = Math.max(Math.sqrt(variance), this.minRel * (meanAbs / n), 1e-12);
+    this.sigma = Math.max(Math.sqrt(variance), this.minRel * (Math.max(this.histAbs, 0) / n), 1e-12);
     this.sinceEstimate = 0;
   }
 }
