@@ -82,6 +82,7 @@ if (args.includes('--phases')) {
 /**
  * CPU ms of each phase of one step at fixed GunPoint-like shapes (B=8, views of 120 and 110
  * steps sharing a 100-step crop): forward, forward+loss, forward+loss+backward, Adam, SWA.
+ * The views are stacked into one batch as `fit` does; `--apart` encodes them one by one (the old path).
  */
 async function phases(): Promise<void> {
   const B = 8, L1 = Number(arg('--l1', '120')), L2 = Number(arg('--l2', '110')), crop = Number(arg('--crop', '100'));
@@ -91,15 +92,22 @@ async function phases(): Promise<void> {
   const m1 = tf.cast(tf.greater(tf.randomUniform([B, L1]), 0.5), 'float32') as tf.Tensor2D;
   const m2 = tf.cast(tf.greater(tf.randomUniform([B, L2]), 0.5), 'float32') as tf.Tensor2D;
   const params = model.net.namedParameters();
+  // the two views stacked as one batch of 2B, the shorter zero-padded (what fit does)
+  const Lm = Math.max(L1, L2);
+  const xs = tf.concat([tf.pad(x1, [[0, 0], [0, Lm - L1], [0, 0]]), tf.pad(x2, [[0, 0], [0, Lm - L2], [0, 0]])], 0) as tf.Tensor3D;
+  const ms = tf.concat([tf.pad(m1, [[0, 0], [0, Lm - L1]]), tf.pad(m2, [[0, 0], [0, Lm - L2]])], 0) as tf.Tensor2D;
+  const valid = L1 === L2 ? undefined : tf.concat([tf.pad(tf.ones([B, L1, 1]), [[0, 0], [0, Lm - L1], [0, 0]]), tf.pad(tf.ones([B, L2, 1]), [[0, 0], [0, Lm - L2], [0, 0]])], 0) as tf.Tensor3D;
+  const apart = args.includes('--apart');
   const fwd = () => {
+    if (!apart) return [model.net.forwardTraining(xs, ms, valid)] as const;
     const o1 = model.net.forward(x1, { training: true, timestampMask: m1, rng: rng.fork() });
     const o2 = model.net.forward(x2, { training: true, timestampMask: m2, rng: rng.fork() });
     return [o1, o2] as const;
   };
   const loss = () => {
-    const [o1, o2] = fwd();
-    const z1 = tf.slice(o1, [0, L1 - crop, 0], [B, crop, 320]) as tf.Tensor3D;
-    const z2 = tf.slice(o2, [0, 0, 0], [B, crop, 320]) as tf.Tensor3D;
+    const o = fwd();
+    const z1 = tf.slice(o[0], [0, L1 - crop, 0], [B, crop, 320]) as tf.Tensor3D;
+    const z2 = tf.slice(o[1] ?? o[0], [o[1] ? 0 : B, 0, 0], [B, crop, 320]) as tf.Tensor3D;
     return hierarchicalContrastiveLoss(z1, z2);
   };
   const adam = new Adam(params, { lr: 1e-3, weightDecay: 0.01 });
@@ -107,7 +115,7 @@ async function phases(): Promise<void> {
   for (const [k, v] of params) grads[k] = tf.randomNormal(v.shape);
   const avg = (model as unknown as { updateAverage(): void });
   const cases: [string, () => void][] = [
-    ['forward x2', () => { tf.tidy(() => { const o = fwd(); o[0].dataSync(); o[1].dataSync(); }); }],
+    ['forward', () => { tf.tidy(() => { for (const o of fwd()) o.dataSync(); }); }],
     ['forward+loss', () => { tf.tidy(() => { loss().dataSync(); }); }],
     ['forward+loss+backward', () => { tf.tidy(() => { const { value, grads: g } = tf.variableGrads(loss, [...params.values()]); value.dataSync(); Object.values(g)[0]!.dataSync(); }); }],
     ['adam', () => { adam.apply(grads); }],

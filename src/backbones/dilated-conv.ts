@@ -3,9 +3,9 @@
  * projected input, a stack of residual dilated-convolution blocks (dilation 2^i), and
  * representation dropout. Registered as backbone kind 'dilated-conv'.
  */
-import { conv1d, dense, gelu } from '../engine/ops.js';
+import { conv1d, convPadding, customGrad, dense, gelu } from '../engine/ops.js';
 import type { Rng } from '../engine/random.js';
-import { tf, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf.js';
+import { tf, type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf.js';
 import { checkNumber, checkOption } from '../errors.js';
 import { Linear, dropout } from '../nn/layers.js';
 import { Module, uniformInit } from '../nn/module.js';
@@ -89,6 +89,127 @@ class ConvBlock extends Module {
   }
 }
 
+/**
+ * The pieces of the fused training path below. Each one issues exactly the kernels of the
+ * layer-by-layer path (SameConv → `dense` / `conv1d`, `gelu`), in the same order, so values
+ * and gradients are the same; only the autodiff tape is bypassed.
+ */
+function geluWithDerivative(x: Tensor): [Tensor, Tensor] {
+  // = ops.ts `gelu`'s forward: x·Φ(x) and Φ(x) + x·φ(x)
+  const cdf = tf.mul(tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))), 0.5);
+  const pdfx = tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), tf.mul(x, 1 / Math.sqrt(2 * Math.PI)));
+  return [tf.mul(x, cdf), tf.add(cdf, pdfx)];
+}
+
+/** Whether SameConv takes its 1×1 (centre tap) shortcut on sequences of length L. */
+function centreOnly(kernel: number, dilation: number, L: number): boolean {
+  return kernel === 1 || dilation >= L;
+}
+
+/** SameConv's forward without the tape: `[y, saved]`, saved = the (padded) input dW needs. */
+function sameConvForward(x: Tensor3D, w: Tensor3D, b: Tensor, dilation: number): [Tensor3D, Tensor3D] {
+  const [N, L, cin] = x.shape;
+  const [K, , cout] = w.shape;
+  if (centreOnly(K, dilation, L)) {
+    const half = (K - 1) / 2;
+    const wc = tf.reshape(tf.slice(w, [half, 0, 0], [1, cin, cout]), [cin, cout]) as Tensor2D;
+    const y = tf.add(tf.matMul(tf.reshape(x, [N * L, cin]) as Tensor2D, wc), b);
+    return [tf.reshape(y, [N, L, cout]) as Tensor3D, x];
+  }
+  const [padL, padR] = convPadding(K, dilation, 'same');
+  const xp = tf.pad(x, [[0, 0], [padL, padR], [0, 0]]) as Tensor3D;
+  return [tf.add(tf.conv1d(xp, w, 1, 'valid', 'NWC', dilation), b) as Tensor3D, xp];
+}
+
+/** SameConv's backward: `[dx, dW, db]` from dy and what `sameConvForward` saved (as ops.ts `conv1d`/`dense`). */
+function sameConvBackward(dy: Tensor3D, saved: Tensor3D, w: Tensor3D, dilation: number): [Tensor3D, Tensor, Tensor] {
+  const [K, cin, cout] = w.shape;
+  const [N, outLen] = dy.shape;
+  const dy2 = tf.reshape(dy, [N * outLen, cout]) as Tensor2D;
+  const db = tf.sum(dy2, 0);
+  if (saved.shape[1] === outLen && centreOnly(K, dilation, outLen)) {
+    const half = (K - 1) / 2;
+    const wc = tf.reshape(tf.slice(w, [half, 0, 0], [1, cin, cout]), [cin, cout]) as Tensor2D;
+    const dx = tf.reshape(tf.matMul(dy2, tf.transpose(wc)), [N, outLen, cin]) as Tensor3D;
+    const dwc = tf.matMul(tf.transpose(tf.reshape(saved, [N * outLen, cin]) as Tensor2D), dy2);
+    const dw = K === 1 ? tf.reshape(dwc, [1, cin, cout]) : tf.pad(tf.reshape(dwc, [1, cin, cout]), [[half, K - 1 - half], [0, 0], [0, 0]]);
+    return [dx, dw, db];
+  }
+  const [padL, padR] = convPadding(K, dilation, 'same');
+  const L = saved.shape[1] - padL - padR;
+  const rf = (K - 1) * dilation;
+  const wT = tf.transpose(tf.reverse(w, 0), [0, 2, 1]) as Tensor3D; // [K, cout, cin]
+  const pl = rf - padL, pr = rf - padR;
+  const dyp = tf.pad(dy, [[0, 0], [Math.max(pl, 0), Math.max(pr, 0)], [0, 0]]) as Tensor3D;
+  let dx = tf.conv1d(dyp, wT, 1, 'valid', 'NWC', dilation);
+  if (pl < 0 || pr < 0 || dx.shape[1] !== L) dx = tf.slice(dx, [0, Math.max(-pl, 0), 0], [N, L, cin]);
+  const Lp = saved.shape[1];
+  const xT = tf.transpose(saved, [2, 0, 1]) as Tensor3D; // [cin, N, Lp]
+  const parts: Tensor2D[] = [];
+  for (let k = 0; k < K; k++) {
+    const tapT = outLen === Lp ? xT : tf.slice(xT, [0, 0, k * dilation], [cin, N, outLen]);
+    parts.push(tf.matMul(tf.reshape(tapT, [cin, N * outLen]) as Tensor2D, dy2));
+  }
+  const dw = tf.reshape(K === 1 ? parts[0]! : tf.concat(parts, 0), [K, cin, cout]);
+  return [dx, dw, db];
+}
+
+const fusedBlockCache = new Map<string, (...inputs: Tensor[]) => Tensor3D>();
+
+/**
+ * One ConvBlock (GELU → conv → GELU → conv, plus the residual) as a single custom op: the
+ * forward pass saves what the backward pass needs (the padded conv inputs and the GELU
+ * derivatives) and the backward pass forms every gradient itself, so the tape holds one
+ * node per block instead of about ten, and nothing it would otherwise clone.
+ * With `valid` ([N, L, 1], 1 = a real timestep, 0 = padding of a shorter series stacked in
+ * the same batch) the first conv's output and the block's output are zeroed at the padding,
+ * so every conv reads zeros there, exactly as in the 'same' zero padding of a series run on
+ * its own; gradients are masked the same way.
+ */
+function fusedBlock(dilation: number, hasProjector: boolean, valid: Tensor | null): (...inputs: Tensor[]) => Tensor3D {
+  const key = `${dilation}:${hasProjector}`;
+  if (!valid) {
+    let f = fusedBlockCache.get(key);
+    if (!f) fusedBlockCache.set(key, (f = makeFusedBlock(dilation, hasProjector, null)));
+    return f;
+  }
+  return makeFusedBlock(dilation, hasProjector, valid);
+}
+
+function makeFusedBlock(dilation: number, hasProjector: boolean, valid: Tensor | null): (...inputs: Tensor[]) => Tensor3D {
+  return customGrad((inputs, save) => {
+    const [x, w1, b1, w2, b2, wp, bp] = inputs as [Tensor3D, Tensor3D, Tensor, Tensor3D, Tensor, Tensor3D?, Tensor?];
+    const [value, keep] = tf.tidy(() => {
+      const [g0, d0] = geluWithDerivative(x);
+      const [c1raw, s1] = sameConvForward(g0 as Tensor3D, w1, b1, dilation);
+      const c1 = valid ? tf.mul(c1raw, valid) : c1raw;
+      const [g1, d1] = geluWithDerivative(c1);
+      const [c2, s2] = sameConvForward(g1 as Tensor3D, w2, b2, dilation);
+      const residual = hasProjector ? sameConvForward(x, wp!, bp!, 1)[0] : x;
+      let out = tf.add(c2, residual);
+      if (valid) out = tf.mul(out, valid);
+      return [out, [s1, d0, s2, d1]];
+    }) as [Tensor3D, Tensor[]];
+    save([...keep, ...(hasProjector ? [x] : [])]);
+    for (const t of keep) t.dispose();
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const [s1, d0, s2, d1, xs] = saved as [Tensor3D, Tensor, Tensor3D, Tensor, Tensor3D?];
+        const dyv = (valid ? tf.mul(dy, valid) : dy) as Tensor3D;
+        const [dg1, dw2, db2] = sameConvBackward(dyv, s2, w2, dilation);
+        let dc1 = tf.mul(dg1, d1) as Tensor3D;
+        if (valid) dc1 = tf.mul(dc1, valid);
+        const [dg0, dw1, db1] = sameConvBackward(dc1, s1, w1, dilation);
+        const dxMain = tf.mul(dg0, d0);
+        if (!hasProjector) return [tf.add(dxMain, dyv), dw1, db1, dw2, db2];
+        const [dxr, dwp, dbp] = sameConvBackward(dyv, xs!, wp!, 1);
+        return [tf.add(dxMain, dxr), dw1, db1, dw2, db2, dwp, dbp];
+      },
+    };
+  });
+}
+
 export class DilatedConvEncoder extends Backbone {
   readonly kind = 'dilated-conv';
   readonly inputDims: number;
@@ -131,6 +252,27 @@ export class DilatedConvEncoder extends Backbone {
         h = dropout(h, this.config.dropout, true, opts.rng);
       }
       return h;
+    });
+  }
+
+  /**
+   * The training forward pass with fused blocks and without the output dropout (the caller
+   * applies it): `x [N, L, inputDims]`, `timestampMask [N, L]` (0 also at padding) and
+   * optionally `valid [N, L, 1]` (1 = real timestep) for series of different lengths padded
+   * at the end and stacked in one batch → `[N, L, outputDims]`, whose padded rows are zero
+   * and whose other rows equal `forward` on each series alone (up to float rounding: the
+   * weight gradients sum over both series in one matMul instead of two).
+   */
+  forwardTraining(x: Tensor3D, timestampMask: Tensor2D, valid?: Tensor3D): Tensor3D {
+    return tf.tidy(() => {
+      let h = this.inputFc.apply(x);
+      h = tf.mul(h, tf.expandDims(timestampMask, 2));
+      for (const b of this.blocks) {
+        const inputs: Tensor[] = [h, b.conv1.weight, b.conv1.bias, b.conv2.weight, b.conv2.bias];
+        if (b.projector) inputs.push(b.projector.weight, b.projector.bias);
+        h = fusedBlock(b.conv1.dilation, b.projector !== undefined, valid ?? null)(...inputs);
+      }
+      return h as Tensor3D;
     });
   }
 

@@ -10,7 +10,7 @@ import type { TimeSeriesDataset } from '../data/dataset.js';
 import { applyScaler, fitScaler } from '../data/transforms.js';
 import { Adam, optimizerStep } from '../engine/optim.js';
 import { Rng } from '../engine/random.js';
-import { tf, type Tensor, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf.js';
+import { tf, type Tensor, type Tensor3D, type Variable } from '../engine/tf.js';
 import { saveModelDir } from '../engine/weights.js';
 import { TsreprError, checkNumber, checkOption } from '../errors.js';
 import { binomialMask, cropViews, observedTimestamps, prepareTrainingSeries, sampleCrops, type SeriesArray } from './crops.js';
@@ -86,6 +86,69 @@ function backboneConfig(cfg: TS2VecConfig): Partial<DilatedConvConfig> & { input
 /** Iterations TS2Vec runs by default: 200 when N·T·C ≤ 100000, else 600. */
 export function defaultIterations(n: number, length: number, channels: number): number {
   return n * length * channels <= 100000 ? 200 : 600;
+}
+
+/**
+ * One training step's loss on the two crops of a batch, as a closure for `optimizerStep`.
+ * `views` are the two views (`[B, L1, C]`, `[B, L2, C]`, NaN = missing), `keeps` their
+ * timestamp keep-masks (`[B, Li]`, observed AND the random binomial mask), `cropL` the
+ * overlap (the last `cropL` steps of view 1, the first of view 2), `dropRngs` the two views'
+ * dropout randomness.
+ *
+ * Both views go through the encoder as ONE batch of 2B series (view 1's rows, then view 2's),
+ * the shorter view zero-padded at the end and kept at zero through every layer
+ * (`DilatedConvEncoder.forwardTraining`), so the encoder's kernels run once per step instead
+ * of once per view. The result equals encoding the views apart (`forward` on each, then
+ * dropout with each view's own seed) up to float rounding; test/methods/ts2vec-stacked.test.ts
+ * checks it.
+ */
+export function pairedViewsLoss(
+  net: DilatedConvEncoder, views: readonly [SeriesArray, SeriesArray], keeps: readonly [Uint8Array, Uint8Array], cropL: number,
+  dropRngs: readonly [Rng, Rng], lossOpts: { alpha: number; temporalUnit: number },
+): { loss: () => tf.Scalar; dispose: () => void } {
+  const B = views[0].n, C = views[0].channels;
+  const L1 = views[0].length, L2 = views[1].length, Lmax = Math.max(L1, L2);
+  const xs = new Float32Array(2 * B * Lmax * C);
+  const ms = new Float32Array(2 * B * Lmax);
+  views.forEach((v, vi) => {
+    const keep = keeps[vi]!;
+    for (let i = 0; i < B; i++) {
+      const row = vi * B + i;
+      for (let t = 0; t < v.length; t++) {
+        const r = i * v.length + t;
+        ms[row * Lmax + t] = keep[r]!;
+        for (let c = 0; c < C; c++) { const x = v.values[r * C + c]!; xs[(row * Lmax + t) * C + c] = Number.isNaN(x) ? 0 : x; }
+      }
+    }
+  });
+  let valid: Tensor3D | undefined;
+  if (L1 !== L2) {
+    const vm = new Float32Array(2 * B * Lmax);
+    for (let row = 0; row < 2 * B; row++) vm.fill(1, row * Lmax, row * Lmax + (row < B ? L1 : L2));
+    valid = tf.tensor3d(vm, [2 * B, Lmax, 1]);
+  }
+  const x = tf.tensor3d(xs, [2 * B, Lmax, C]), m = tf.tensor2d(ms, [2 * B, Lmax]);
+  // Representation dropout as nn/layers `dropout` on each view's [B, Li, D] output, with the
+  // view's own seed (the same draws as when the views were encoded apart); only the rows of
+  // the kept crop are needed, so the scaled masks are cut to it.
+  const D = net.outputDims, rate = net.config.dropout;
+  const drop = rate > 0 ? tf.tidy(() => ([[L1, L1 - cropL], [L2, 0]] as const).map(([L, start], vi) => {
+    const keep = tf.cast(tf.greaterEqual(tf.randomUniform([B, L, D], 0, 1, 'float32', dropRngs[vi]!.seed()), rate), 'float32');
+    return tf.slice(tf.mul(keep, 1 / (1 - rate)), [0, start, 0], [B, cropL, D]) as Tensor3D;
+  })) : undefined;
+  return {
+    loss: () => {
+      const out = net.forwardTraining(x, m, valid);
+      let z1 = tf.slice(out, [0, L1 - cropL, 0], [B, cropL, D]) as Tensor3D;
+      let z2 = tf.slice(out, [B, 0, 0], [B, cropL, D]) as Tensor3D;
+      if (drop) { z1 = tf.mul(z1, drop[0]!); z2 = tf.mul(z2, drop[1]!); }
+      return hierarchicalContrastiveLoss(z1, z2, lossOpts);
+    },
+    dispose: () => {
+      x.dispose(); m.dispose(); valid?.dispose();
+      for (const t of drop ?? []) t.dispose();
+    },
+  };
 }
 
 interface Normalisation { mean: number[]; std: number[] }
@@ -185,29 +248,21 @@ export class TS2Vec implements RepresentationModel {
       const batch: SeriesArray = { values: xb, n: B, length: T, channels: C };
       const plan = sampleCrops(rng, T, B, cfg.temporalUnit);
       const views = cropViews(batch, plan);
-      const inputs = views.map((v) => {
+      const keeps = views.map((v) => {
         const keep = observedTimestamps(v);
         const rnd = binomialMask(rng, v.n, v.length, cfg.maskProb);
         for (let r = 0; r < keep.length; r++) keep[r] = keep[r]! & rnd[r]!;
-        const clean = new Float32Array(v.values.length);
-        for (let r = 0; r < clean.length; r++) { const x = v.values[r]!; clean[r] = Number.isNaN(x) ? 0 : x; }
-        return { x: tf.tensor3d(clean, [v.n, v.length, C]), m: tf.tensor2d(keep, [v.n, v.length], 'float32') as Tensor2D, len: v.length };
-      });
-      const dropRng1 = rng.fork(), dropRng2 = rng.fork();
+        return keep;
+      }) as [Uint8Array, Uint8Array];
+      const dropRngs: [Rng, Rng] = [rng.fork(), rng.fork()];
+      const pair = pairedViewsLoss(this.net, views, keeps, plan.cropL, dropRngs, { alpha: cfg.alpha, temporalUnit: cfg.temporalUnit });
       try {
-        const res = await optimizerStep(adam, params, () => {
-          const out1 = this.net.forward(inputs[0]!.x, { training: true, timestampMask: inputs[0]!.m, rng: dropRng1 });
-          const out2 = this.net.forward(inputs[1]!.x, { training: true, timestampMask: inputs[1]!.m, rng: dropRng2 });
-          const D = out1.shape[2];
-          const z1 = tf.slice(out1, [0, inputs[0]!.len - plan.cropL, 0], [B, plan.cropL, D]) as Tensor3D;
-          const z2 = tf.slice(out2, [0, 0, 0], [B, plan.cropL, D]) as Tensor3D;
-          return hierarchicalContrastiveLoss(z1, z2, { alpha: cfg.alpha, temporalUnit: cfg.temporalUnit });
-        }, { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
+        const res = await optimizerStep(adam, params, pair.loss, { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
         if (res.skipped) return null;
         this.updateAverage();
         return res.loss;
       } finally {
-        for (const inp of inputs) { inp.x.dispose(); inp.m.dispose(); }
+        pair.dispose();
       }
     };
 

@@ -1,0 +1,111 @@
+/**
+ * TS2Vec's training step encodes both crops as one zero-padded batch with fused conv blocks
+ * (`pairedViewsLoss`, `DilatedConvEncoder.forwardTraining`). These tests compare it with the
+ * layer-by-layer path that encodes each view on its own (`forward`, then nn/layers dropout
+ * with each view's seed), which is what the training step computed before.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { DilatedConvEncoder } from '../../src/backbones/dilated-conv.js';
+import { Rng } from '../../src/engine/random.js';
+import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../../src/engine/tf.js';
+import type { SeriesArray } from '../../src/methods/crops.js';
+import { hierarchicalContrastiveLoss } from '../../src/methods/losses.js';
+import { pairedViewsLoss } from '../../src/methods/ts2vec.js';
+import { setUpBackend } from '../helpers.js';
+
+before(setUpBackend);
+
+/** loss value and gradients w.r.t. every parameter of `net` */
+function lossAndGrads(net: DilatedConvEncoder, f: () => tf.Scalar): { loss: number; grads: Map<string, Float32Array> } {
+  const params = net.namedParameters();
+  const { value, grads } = tf.variableGrads(f, [...params.values()]);
+  const byVar = new Map(Object.entries(grads));
+  const out = new Map<string, Float32Array>();
+  for (const [k, v] of params) out.set(k, byVar.get(v.name)!.dataSync() as Float32Array);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  tf.dispose(Object.values(grads));
+  return { loss, grads: out };
+}
+
+/** max |a − b| over all gradients, relative to the largest |b| of the same tensor */
+function worstRelative(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let worst = 0;
+  for (const [k, gb] of b) {
+    const ga = a.get(k)!;
+    let scale = 1e-12, diff = 0;
+    for (let i = 0; i < gb.length; i++) { scale = Math.max(scale, Math.abs(gb[i]!)); diff = Math.max(diff, Math.abs(ga[i]! - gb[i]!)); }
+    worst = Math.max(worst, diff / scale);
+  }
+  return worst;
+}
+
+function randomViews(rng: Rng, B: number, L1: number, L2: number, C: number): { views: [SeriesArray, SeriesArray]; keeps: [Uint8Array, Uint8Array] } {
+  const mk = (L: number): SeriesArray => ({ values: rng.normalArray(B * L * C), n: B, length: L, channels: C });
+  const views: [SeriesArray, SeriesArray] = [mk(L1), mk(L2)];
+  views[1].values[3] = NaN; // a missing cell: zeroed in the input, its timestamp masked
+  const keeps = views.map((v) => {
+    const k = new Uint8Array(B * v.length);
+    for (let i = 0; i < k.length; i++) k[i] = rng.random() < 0.6 ? 1 : 0;
+    k[Math.floor(3 / C)] = 0;
+    return k;
+  }) as [Uint8Array, Uint8Array];
+  return { views, keeps };
+}
+
+/** The per-view path: each view encoded on its own by `forward` (dropout inside, with the view's rng). */
+function apartLoss(net: DilatedConvEncoder, views: readonly SeriesArray[], keeps: readonly Uint8Array[], cropL: number, rngs: Rng[]): () => tf.Scalar {
+  const inputs = views.map((v, i) => ({
+    x: tf.tensor3d(v.values.map((x) => (Number.isNaN(x) ? 0 : x)), [v.n, v.length, v.channels]),
+    m: tf.tensor2d(keeps[i]!, [v.n, v.length], 'float32') as Tensor2D,
+  }));
+  return () => {
+    const [o1, o2] = inputs.map((inp, i) => net.forward(inp.x, { training: true, timestampMask: inp.m, rng: rngs[i] })) as [Tensor3D, Tensor3D];
+    const B = o1.shape[0], D = o1.shape[2];
+    const z1 = tf.slice(o1, [0, o1.shape[1] - cropL, 0], [B, cropL, D]) as Tensor3D;
+    const z2 = tf.slice(o2, [0, 0, 0], [B, cropL, D]) as Tensor3D;
+    return hierarchicalContrastiveLoss(z1, z2, { alpha: 0.5, temporalUnit: 0 });
+  };
+}
+
+describe('TS2Vec stacked-views training step', () => {
+  it('forwardTraining on one unpadded batch equals forward (value and gradients bit for bit)', () => {
+    const net = new DilatedConvEncoder({ inputDims: 2, hidden: 8, depth: 3, outputDims: 12, dropout: 0 }, new Rng(4));
+    const rng = new Rng(9);
+    for (const L of [11, 5]) { // 5: the last blocks (dilation ≥ 5) take the centre-tap shortcut
+      const x = tf.tensor3d(rng.normalArray(3 * L * 2), [3, L, 2]);
+      const m = tf.tensor2d(Float32Array.from({ length: 3 * L }, () => (rng.random() < 0.7 ? 1 : 0)), [3, L]);
+      const w = tf.tensor3d(rng.normalArray(3 * L * 12), [3, L, 12]);
+      const objective = (out: Tensor3D) => tf.sum(tf.mul(out, w)) as tf.Scalar;
+      const ref = lossAndGrads(net, () => objective(net.forward(x, { training: false, timestampMask: m })));
+      const got = lossAndGrads(net, () => objective(net.forwardTraining(x, m)));
+      assert.equal(got.loss, ref.loss);
+      for (const [k, g] of ref.grads) assert.deepEqual(Array.from(got.grads.get(k)!), Array.from(g), k);
+      tf.dispose([x, m, w] as Tensor[]);
+    }
+    net.dispose();
+  });
+
+  it('the stacked, zero-padded step gives the per-view loss and gradients (relative error < 1e-5)', () => {
+    // view lengths: different (padding, and dilation 8 ≥ L2 = 6 takes the centre-tap
+    // shortcut apart but not stacked), equal (no padding), view 2 longer
+    for (const [L1, L2, cropL, dropout] of [[13, 6, 4, 0], [9, 9, 9, 0], [7, 12, 5, 0.1], [13, 6, 4, 0.3]] as const) {
+      const net = new DilatedConvEncoder({ inputDims: 2, hidden: 8, depth: 3, outputDims: 12, dropout }, new Rng(1));
+      const { views, keeps } = randomViews(new Rng(L1 * 100 + L2), 3, L1, L2, 2);
+      const before = tf.memory().numTensors;
+      const r1 = new Rng(7), r2 = new Rng(7);
+      const apart = apartLoss(net, views, keeps, cropL, [r1.fork(), r1.fork()]);
+      const ref = lossAndGrads(net, apart);
+      const pair = pairedViewsLoss(net, views, keeps, cropL, [r2.fork(), r2.fork()], { alpha: 0.5, temporalUnit: 0 });
+      const got = lossAndGrads(net, pair.loss);
+      pair.dispose();
+      assert.ok(Number.isFinite(ref.loss) && ref.loss > 0);
+      assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.abs(ref.loss), `L=${L1}/${L2}: loss ${got.loss} vs ${ref.loss}`);
+      const rel = worstRelative(got.grads, ref.grads);
+      assert.ok(rel < 1e-5, `L=${L1}/${L2} dropout ${dropout}: worst relative gradient error ${rel}`);
+      assert.ok(tf.memory().numTensors - before <= 4, 'only the per-view inputs of the reference path remain'); // (x, m of each view)
+      net.dispose();
+    }
+  });
+});
