@@ -110,6 +110,36 @@ describe('SSGAN', () => {
     assert.deepEqual(Array.from(ctx.filter((_, i) => i % 3 === 0)), [5, 2, 7, 3]); // interpolation of the neighbours only
   });
 
+  it('an untrained generator imputes exactly the linear interpolation (the correction branches start at zero)', async () => {
+    const ds = synthetic(6, 16, 2);
+    const linear = createImputer('linear');
+    await linear.fit(ds);
+    const ref = (await linear.impute(ds)).values;
+    const model = new SsganModel(3, { iterations: 0, window: 16, hiddenSize: 8, discHiddenSize: 4, clsHiddenSize: 4 });
+    await model.fit(ds);
+    const ours = await model.imputeValues(ds);
+    let worst = 0, gaps = 0;
+    for (let i = 0; i < ours.length; i++) {
+      if (ds.mask[i]) { assert.equal(ours[i], ds.values[i]); continue; }
+      gaps++;
+      worst = Math.max(worst, Math.abs(ours[i]! - ref[i]!) / (1 + Math.abs(ref[i]!)));
+    }
+    assert.ok(gaps > 20, `${gaps} missing entries`);
+    assert.ok(worst < 1e-5, `max relative difference to linear interpolation ${worst}`);
+    model.dispose();
+  });
+
+  it("reconLoss 'mae' trains and 'huber' is refused", async () => {
+    assert.throws(() => new SsganModel(3, { reconLoss: 'huber' }), (e: TsreprError) => e.code === 'BAD_OPTION' && /reconLoss/.test(e.message));
+    const ds = synthetic(8, 16, 4);
+    const model = new SsganModel(3, { iterations: 3, window: 16, hiddenSize: 8, discHiddenSize: 4, clsHiddenSize: 4, reconLoss: 'mae', batchSize: 8 });
+    const res = await model.fit(ds);
+    assert.equal(res.iterations, 3);
+    const read = res.losses.filter((l) => !Number.isNaN(l));
+    assert.ok(read.length > 0 && read.every(Number.isFinite), `losses ${res.losses}`);
+    model.dispose();
+  });
+
   it('short training beats mean imputation on held-out entries; memory is flat; save/load round-trips', async () => {
     const ds = synthetic(32, 16);
     const { ds: train, indices, truth } = hideObserved(ds, 0.1, 5);

@@ -36,8 +36,13 @@ export interface SsganOptions {
   iterations: number;
   batchSize: number;
   lr: number;
-  /** weight of the reconstruction MSE on observed entries (α, default 10) */
+  /** weight of the reconstruction loss on observed entries (α, default 10) */
   alpha: number;
+  /**
+   * reconstruction loss on observed (and held-out) entries: 'mae' (BRITS' L1, the generator of
+   * SSGAN's released code; matches the MAE the benchmarks report) or 'mse'
+   */
+  reconLoss: 'mae' | 'mse';
   /** weight of the adversarial term in the generator loss (default 1) */
   advWeight: number;
   /** weight of the classifier term in the generator loss (default 1; 0 or no labels: plain GAN) */
@@ -62,7 +67,7 @@ export interface SsganOptions {
 
 export const SSGAN_DEFAULTS: SsganOptions = {
   window: 48, hiddenSize: 64, discHiddenSize: 32, clsHiddenSize: 32, iterations: 600, batchSize: 64, lr: 1e-3,
-  alpha: 10, advWeight: 1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, labelRate: 1, dSteps: 1, holdout: 0, seed: 0,
+  alpha: 10, reconLoss: 'mae', advWeight: 1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, labelRate: 1, dSteps: 1, holdout: 0, seed: 0,
 };
 
 /** Validates user options (unknown keys are errors) and fills defaults. */
@@ -85,6 +90,7 @@ export function ssganOptions(user: Record<string, unknown> = {}): SsganOptions {
   checkNumber('batchSize', o.batchSize, { min: 1, integer: true });
   checkNumber('lr', o.lr, { min: 0, exclusiveMin: true });
   checkNumber('alpha', o.alpha, { min: 0 });
+  if (o.reconLoss !== 'mae' && o.reconLoss !== 'mse') throw new TsreprError('BAD_OPTION', `SSGAN reconLoss must be 'mae' or 'mse', got ${JSON.stringify(o.reconLoss)}`);
   checkNumber('advWeight', o.advWeight, { min: 0 });
   checkNumber('classWeight', o.classWeight, { min: 0 });
   checkNumber('hintRate', o.hintRate, { min: 0, max: 1 });
@@ -245,8 +251,9 @@ export class SsganModel implements RepresentationModel {
           const est = nets.generator.apply(tin, tm, tctx);
           const filled = tf.add(tf.mul(tm, tx), tf.mul(tf.sub(1, tm), est)) as Tensor3D;
           xHat = tf.keep(tf.clone(filled));
-          const recon = tf.div(tf.sum(tf.mul(tm, tf.square(tf.sub(est, tx)))), nObs);
-          const heldRecon = theld ? tf.div(tf.sum(tf.mul(theld, tf.square(tf.sub(est, tx)))), nHeld) : undefined;
+          const err = o.reconLoss === 'mae' ? tf.abs(tf.sub(est, tx)) : tf.square(tf.sub(est, tx));
+          const recon = tf.div(tf.sum(tf.mul(tm, err)), nObs);
+          const heldRecon = theld ? tf.div(tf.sum(tf.mul(theld, err)), nHeld) : undefined;
           let loss: Tensor = tf.mul(heldRecon ? tf.add(recon, heldRecon) : recon, o.alpha);
           if (o.advWeight > 0) {
             const d = nets.discriminator.apply(filled, th);

@@ -14,7 +14,7 @@ import type { Rng } from '../../engine/random.js';
 import { tf, type Tensor, type Tensor2D, type Tensor3D, type Variable } from '../../engine/tf.js';
 import { Linear } from '../../nn/layers.js';
 import { BiGRU, GRU } from '../../nn/gru.js';
-import { Module, uniformInit } from '../../nn/module.js';
+import { Module } from '../../nn/module.js';
 
 export class SsganGenerator extends Module {
   readonly rnn: BiGRU;
@@ -27,7 +27,12 @@ export class SsganGenerator extends Module {
     super();
     this.rnn = this.child('rnn', new BiGRU(2 * channels, hidden, rng));
     this.head = this.child('head', new Linear(2 * hidden + 3 * channels, channels, rng));
-    this.featW = this.param('featW', uniformInit(rng, [channels, channels], channels));
+    // The correction branches start at zero, so an untrained generator imputes exactly the
+    // leave-one-out interpolation and training only learns departures from it (zero-initialised
+    // residual branches; random init started every run from a noisy, worse-than-linear estimate).
+    this.featW = this.param('featW', tf.zeros([channels, channels]));
+    this.head.weight.assign(tf.zerosLike(this.head.weight));
+    this.head.bias?.assign(tf.zerosLike(this.head.bias));
     this.offDiag = tf.tidy(() => tf.sub(1, tf.eye(channels)));
   }
 
