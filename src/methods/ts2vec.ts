@@ -8,13 +8,13 @@
 import { DilatedConvEncoder, dilatedConvConfig, type DilatedConvConfig } from '../backbones/dilated-conv.js';
 import type { TimeSeriesDataset } from '../data/dataset.js';
 import { applyScaler, fitScaler } from '../data/transforms.js';
-import { Adam, optimizerStep } from '../engine/optim.js';
 import { Rng } from '../engine/random.js';
 import { tf, type Tensor, type Tensor3D, type Variable } from '../engine/tf.js';
 import { saveModelDir } from '../engine/weights.js';
 import { TsreprError, checkNumber, checkOption } from '../errors.js';
 import { binomialMask, cropViews, observedTimestamps, prepareTrainingSeries, sampleCrops, type SeriesArray } from './crops.js';
 import { encodeWithBackbone } from './encode.js';
+import { FlatAdamW, flatOptimizerStep } from './flat-adamw.js';
 import { hierarchicalContrastiveLoss } from './losses.js';
 import {
   registerMethod, type EncodeOptions, type FitOptions, type FitResult, type LoadedArtifacts, type Representation, type RepresentationModel,
@@ -225,7 +225,7 @@ export class TS2Vec implements RepresentationModel {
     const stepsPerEpoch = Math.floor(data.n / B);
     const totalSteps = cfg.iters ?? (cfg.epochs !== undefined ? cfg.epochs * stepsPerEpoch : defaultIterations(raw.n, raw.length, raw.channels));
     const params = this.net.namedParameters();
-    const adam = new Adam(params, { lr: cfg.lr, weightDecay: cfg.weightDecay });
+    const adam = new FlatAdamW(params, { lr: cfg.lr, weightDecay: cfg.weightDecay });
     const rng = new Rng(cfg.seed + 1);
     this.resetAverage();
     const avgParams = this.averaged.namedParameters();
@@ -257,7 +257,7 @@ export class TS2Vec implements RepresentationModel {
       const dropRngs: [Rng, Rng] = [rng.fork(), rng.fork()];
       const pair = pairedViewsLoss(this.net, views, keeps, plan.cropL, dropRngs, { alpha: cfg.alpha, temporalUnit: cfg.temporalUnit });
       try {
-        const res = await optimizerStep(adam, params, pair.loss, { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
+        const res = await flatOptimizerStep(adam, params, pair.loss, { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
         if (res.skipped) return null;
         this.updateAverage();
         return res.loss;
