@@ -15,7 +15,7 @@ import { TsreprError, checkNumber, checkOption } from '../errors.js';
 import { binomialMask, cropViews, observedTimestamps, prepareTrainingSeries, sampleCrops, type SeriesArray } from './crops.js';
 import { encodeWithBackbone } from './encode.js';
 import { FlatAdamW, flatOptimizerStep } from './flat-adamw.js';
-import { hierarchicalContrastiveLoss } from './losses.js';
+import { hierarchicalContrastiveLossStacked } from './losses.js';
 import {
   registerMethod, type EncodeOptions, type FitOptions, type FitResult, type LoadedArtifacts, type Representation, type RepresentationModel,
 } from './model.js';
@@ -132,21 +132,19 @@ export function pairedViewsLoss(
   // view's own seed (the same draws as when the views were encoded apart); only the rows of
   // the kept crop are needed, so the scaled masks are cut to it.
   const D = net.outputDims, rate = net.config.dropout;
-  const drop = rate > 0 ? tf.tidy(() => ([[L1, L1 - cropL], [L2, 0]] as const).map(([L, start], vi) => {
+  const drop = rate > 0 ? tf.tidy(() => tf.concat(([[L1, L1 - cropL], [L2, 0]] as const).map(([L, start], vi) => {
     const keep = tf.cast(tf.greaterEqual(tf.randomUniform([B, L, D], 0, 1, 'float32', dropRngs[vi]!.seed()), rate), 'float32');
-    return tf.slice(tf.mul(keep, 1 / (1 - rate)), [0, start, 0], [B, cropL, D]) as Tensor3D;
-  })) : undefined;
+    return tf.slice(tf.mul(keep, 1 / (1 - rate)), [0, start, 0], [B, cropL, D]);
+  }), 0)) as Tensor3D : undefined;
   return {
     loss: () => {
-      const out = net.forwardTraining(x, m, valid);
-      let z1 = tf.slice(out, [0, L1 - cropL, 0], [B, cropL, D]) as Tensor3D;
-      let z2 = tf.slice(out, [B, 0, 0], [B, cropL, D]) as Tensor3D;
-      if (drop) { z1 = tf.mul(z1, drop[0]!); z2 = tf.mul(z2, drop[1]!); }
-      return hierarchicalContrastiveLoss(z1, z2, lossOpts);
+      // the encoder returns only the crop's timesteps, [z1; z2]: view 1's last cropL, view 2's first
+      let zz = net.forwardTraining(x, m, valid, { length: cropL, groups: [{ rows: B, start: L1 - cropL }, { rows: B, start: 0 }] });
+      if (drop) zz = tf.mul(zz, drop);
+      return hierarchicalContrastiveLossStacked(zz, lossOpts);
     },
     dispose: () => {
-      x.dispose(); m.dispose(); valid?.dispose();
-      for (const t of drop ?? []) t.dispose();
+      x.dispose(); m.dispose(); valid?.dispose(); drop?.dispose();
     },
   };
 }

@@ -7,11 +7,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { DilatedConvEncoder } from '../../src/backbones/dilated-conv.js';
+import { addMany } from '../../src/engine/ops.js';
 import { Adam } from '../../src/engine/optim.js';
 import { Rng } from '../../src/engine/random.js';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../../src/engine/tf.js';
 import type { SeriesArray } from '../../src/methods/crops.js';
-import { hierarchicalContrastiveLoss } from '../../src/methods/losses.js';
+import {
+  hierarchicalContrastiveLoss, instanceContrastiveLoss, maxPoolTime2, maxPoolTime2Fused, temporalContrastiveLoss,
+} from '../../src/methods/losses.js';
 import { FlatAdamW } from '../../src/methods/flat-adamw.js';
 import { pairedViewsLoss } from '../../src/methods/ts2vec.js';
 import { setUpBackend } from '../helpers.js';
@@ -91,8 +94,9 @@ describe('TS2Vec stacked-views training step', () => {
 
   it('the stacked, zero-padded step gives the per-view loss and gradients (relative error < 1e-5)', () => {
     // view lengths: different (padding, and dilation 8 ≥ L2 = 6 takes the centre-tap
-    // shortcut apart but not stacked), equal (no padding), view 2 longer
-    for (const [L1, L2, cropL, dropout] of [[13, 6, 4, 0], [9, 9, 9, 0], [7, 12, 5, 0.1], [13, 6, 4, 0.3]] as const) {
+    // shortcut apart but not stacked), equal (no padding), view 2 longer; 7/5 and 4/3: the
+    // last one or two blocks (dilation ≥ 7, ≥ 4) are pointwise and run on the crop alone
+    for (const [L1, L2, cropL, dropout] of [[13, 6, 4, 0], [9, 9, 9, 0], [7, 12, 5, 0.1], [13, 6, 4, 0.3], [7, 5, 3, 0.1], [4, 3, 2, 0]] as const) {
       const net = new DilatedConvEncoder({ inputDims: 2, hidden: 8, depth: 3, outputDims: 12, dropout }, new Rng(1));
       const { views, keeps } = randomViews(new Rng(L1 * 100 + L2), 3, L1, L2, 2);
       const before = tf.memory().numTensors;
@@ -139,5 +143,49 @@ describe('FlatAdamW', () => {
     for (const [k, t] of s1.tensors) assert.deepEqual(Array.from(s3.tensors.get(k)!.dataSync()), Array.from(t.dataSync()), `restored ${k}`);
     for (const st of [s1, s2, s3]) tf.dispose([...st.tensors.values()]);
     ref.dispose(); flat.dispose(); other.dispose();
+  });
+});
+
+describe('stacked hierarchical loss', () => {
+  it('maxPoolTime2Fused equals maxPoolTime2 in value and gradient (odd T, ties)', () => {
+    const rng = new Rng(5);
+    const v = rng.normalArray(2 * 7 * 3);
+    v[0] = v[3]!; // a tie inside a pair: the gradient goes to the first
+    const z = tf.tensor3d(v, [2, 7, 3]);
+    const w = tf.tensor3d(rng.normalArray(2 * 3 * 3), [2, 3, 3]);
+    const f = (pool: (z: Tensor3D) => Tensor3D) => tf.grad((x: Tensor) => tf.sum(tf.mul(pool(x as Tensor3D), w)))(z);
+    assert.deepEqual(Array.from(maxPoolTime2Fused(z).dataSync()), Array.from(maxPoolTime2(z).dataSync()));
+    const noSign = (t: Tensor) => Array.from(t.dataSync(), (x) => x + 0); // −0 and 0 compare equal
+    assert.deepEqual(noSign(f(maxPoolTime2Fused)), noSign(f(maxPoolTime2)));
+  });
+
+  it('the stacked form equals the per-term composition (value bit for bit, gradients < 1e-6 relative)', () => {
+    const rng = new Rng(6);
+    for (const [B, T, alpha, temporalUnit] of [[3, 11, 0.5, 0], [1, 6, 0.5, 0], [4, 9, 0.3, 1], [2, 5, 1, 0], [2, 5, 0, 0]] as const) {
+      const z1 = tf.variable(tf.tensor3d(rng.normalArray(B * T * 4), [B, T, 4])), z2 = tf.variable(tf.tensor3d(rng.normalArray(B * T * 4), [B, T, 4]));
+      // the composition the loss was written as before: each term on its own, each view pooled on its own
+      const composed = () => tf.tidy(() => {
+        let a = z1 as Tensor3D, b = z2 as Tensor3D;
+        const terms: tf.Scalar[] = [];
+        let d = 0;
+        while (a.shape[1] > 1) {
+          if (alpha !== 0) terms.push(tf.mul(instanceContrastiveLoss(a, b), alpha));
+          if (d >= temporalUnit && alpha !== 1) terms.push(tf.mul(temporalContrastiveLoss(a, b), 1 - alpha));
+          d++; a = maxPoolTime2(a); b = maxPoolTime2(b);
+        }
+        if (a.shape[1] === 1) { if (alpha !== 0) terms.push(tf.mul(instanceContrastiveLoss(a, b), alpha)); d++; }
+        return tf.div(addMany(terms), d) as tf.Scalar;
+      });
+      const stacked = () => hierarchicalContrastiveLoss(z1 as Tensor3D, z2 as Tensor3D, { alpha, temporalUnit });
+      const ref = tf.variableGrads(composed, [z1, z2]), got = tf.variableGrads(stacked, [z1, z2]);
+      assert.equal(got.value.dataSync()[0], ref.value.dataSync()[0], `B=${B} T=${T}`);
+      for (const v of [z1, z2]) {
+        const g = got.grads[v.name]!.dataSync(), r = ref.grads[v.name]!.dataSync();
+        let scale = 1e-12, diff = 0;
+        for (let i = 0; i < r.length; i++) { scale = Math.max(scale, Math.abs(r[i]!)); diff = Math.max(diff, Math.abs(g[i]! - r[i]!)); }
+        assert.ok(diff / scale < 1e-6, `B=${B} T=${T}: gradient relative error ${diff / scale}`);
+      }
+      tf.dispose([ref.value, got.value, ...Object.values(ref.grads), ...Object.values(got.grads), z1, z2]);
+    }
   });
 });
