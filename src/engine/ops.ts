@@ -230,6 +230,33 @@ function fastSlice(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attr
 }
 
 /**
+ * wasm's Identity kernel (what `tf.clone` runs, and what the tape runs to keep every tensor
+ * a gradient needs) copies the whole tensor. Tensors are immutable and the wasm backend
+ * reference-counts its buffers (its Reshape already shares them), so a clone can share the
+ * buffer as the cpu backend's Identity does. This installs such a kernel on wasm and returns a
+ * function that restores the previous one; values are unchanged. Used by TS2Vec's training.
+ * (No-op, returning a no-op, when the wasm backend is not loaded.)
+ */
+export function installSharedWasmIdentity(): () => void {
+  const orig = tf.getKernel('Identity', 'wasm');
+  if (!orig || orig.kernelFunc === sharedIdentity) return () => {};
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity as tf.KernelFunc });
+  return () => {
+    if (tf.getKernel('Identity', 'wasm')?.kernelFunc !== sharedIdentity) return;
+    tf.unregisterKernel('Identity', 'wasm');
+    tf.registerKernel(orig);
+  };
+}
+
+function sharedIdentity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string') throw new Error('sharedIdentity: string tensors are not supported');
+  (args.backend as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/**
  * Rows of `table [V, D]` at `indices` with a gradient that every backend can run
  * (scatter-add written as a one-hot matMul, which avoids UnsortedSegmentSum).
  */

@@ -8,6 +8,7 @@
 import { DilatedConvEncoder, dilatedConvConfig, type DilatedConvConfig } from '../backbones/dilated-conv.js';
 import type { TimeSeriesDataset } from '../data/dataset.js';
 import { applyScaler, fitScaler } from '../data/transforms.js';
+import { installSharedWasmIdentity } from '../engine/ops.js';
 import { Rng } from '../engine/random.js';
 import { tf, type Tensor, type Tensor3D, type Variable } from '../engine/tf.js';
 import { saveModelDir } from '../engine/weights.js';
@@ -264,6 +265,8 @@ export class TS2Vec implements RepresentationModel {
       }
     };
 
+    // the tape's copies of saved tensors share their buffers during training (values unchanged)
+    const restoreIdentity = installSharedWasmIdentity();
     try {
       const result = await runTraining({
         name: 'ts2vec fit', totalSteps, stepsPerEpoch, params, optimizers: { adam }, rng, step,
@@ -284,6 +287,7 @@ export class TS2Vec implements RepresentationModel {
       this.fitted = true;
       return result;
     } finally {
+      restoreIdentity();
       adam.dispose();
     }
   }

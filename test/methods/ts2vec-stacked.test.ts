@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { DilatedConvEncoder } from '../../src/backbones/dilated-conv.js';
-import { addMany } from '../../src/engine/ops.js';
+import { addMany, installSharedWasmIdentity } from '../../src/engine/ops.js';
 import { Adam } from '../../src/engine/optim.js';
 import { Rng } from '../../src/engine/random.js';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../../src/engine/tf.js';
@@ -187,5 +187,27 @@ describe('stacked hierarchical loss', () => {
       }
       tf.dispose([ref.value, got.value, ...Object.values(ref.grads), ...Object.values(got.grads), z1, z2]);
     }
+  });
+});
+
+describe('installSharedWasmIdentity', () => {
+  it('clones share the buffer safely (disposing either leaves the other intact) and the stock kernel comes back', (t) => {
+    if (tf.getBackend() !== 'wasm') { t.skip('wasm only'); return; }
+    const stock = tf.getKernel('Identity', 'wasm')!.kernelFunc;
+    const restore = installSharedWasmIdentity();
+    try {
+      assert.notEqual(tf.getKernel('Identity', 'wasm')!.kernelFunc, stock);
+      const a = tf.tensor1d([1, 2, 3]);
+      const b = tf.clone(a);
+      a.dispose();
+      assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3]);
+      const c = tf.clone(b);
+      b.dispose();
+      assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3]);
+      c.dispose();
+    } finally {
+      restore();
+    }
+    assert.equal(tf.getKernel('Identity', 'wasm')!.kernelFunc, stock);
   });
 });
