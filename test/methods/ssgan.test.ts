@@ -10,6 +10,7 @@ import { TsreprError } from '../../src/errors.js';
 import { loadModel } from '../../src/methods/model.js';
 import { SsganModel, temporalReminderMatrix } from '../../src/methods/ssgan/index.js';
 import { temporalContext } from '../../src/methods/ssgan/context.js';
+import { SsganGenerator } from '../../src/methods/ssgan/networks.js';
 import { GRU } from '../../src/nn/gru.js';
 import { createImputer } from '../../src/tasks/imputation/imputers.js';
 import { hideObserved, scoreImputation } from '../../src/tasks/imputation/evaluate.js';
@@ -127,6 +128,24 @@ describe('SSGAN', () => {
     assert.ok(gaps > 20, `${gaps} missing entries`);
     assert.ok(worst < 1e-5, `max relative difference to linear interpolation ${worst}`);
     model.dispose();
+  });
+
+  it('inputClip: an outlier reaches the learned branches only up to the bound', () => {
+    const gen = new SsganGenerator(2, 4, new Rng(3), 5);
+    gen.featW.assign(tf.tensor2d([[0, 2], [2, 0]]));
+    gen.head.weight.assign(tf.randomNormal(gen.head.weight.shape, 0, 0.3, 'float32', 7));
+    const run = (v: number) => tf.tidy(() => {
+      const x = tf.tensor3d([[[0.5, 0.1], [v, 0.2], [0.3, 0]]]), m = tf.tensor3d([[[1, 1], [1, 1], [1, 0]]]);
+      const ctx = tf.tensor3d(temporalContext(x.dataSync() as Float32Array, m.dataSync(), 1, 3, 2), [1, 3, 6]);
+      return gen.apply(x, m, ctx).arraySync();
+    });
+    const at5 = run(5), outlier = run(1000), at4 = run(4);
+    // channel 1 at step 1 is predicted from channel 0 at step 1 (feature regression) and the
+    // GRU states: an input of 1000 acts exactly like the bound 5 there
+    assert.ok(Math.abs(outlier[0]![1]![1]! - at5[0]![1]![1]!) < 1e-5, `${outlier[0]![1]![1]} vs ${at5[0]![1]![1]}`);
+    assert.ok(Math.abs(at4[0]![1]![1]! - at5[0]![1]![1]!) > 1e-3, 'below the bound the input still matters');
+    gen.dispose();
+    assert.throws(() => new SsganModel(3, { inputClip: -1 }), (e: TsreprError) => e.code === 'BAD_OPTION' && /inputClip/.test(e.message));
   });
 
   it("reconLoss 'mae' trains and 'huber' is refused", async () => {

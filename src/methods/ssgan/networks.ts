@@ -23,7 +23,13 @@ export class SsganGenerator extends Module {
   readonly featW: Variable;
   private readonly offDiag: Tensor;
 
-  constructor(readonly channels: number, readonly hidden: number, rng: Rng) {
+  /**
+   * `inputClip` > 0 bounds the normalised values that the learned branches see to
+   * ±inputClip (0 = no bound): one data-entry outlier (PhysioNet has temperatures 38 σ out)
+   * would otherwise be multiplied through the feature regression into every other channel's
+   * estimate. The interpolation the estimate is a residual on stays unclipped.
+   */
+  constructor(readonly channels: number, readonly hidden: number, rng: Rng, readonly inputClip = 0) {
     super();
     this.rnn = this.child('rnn', new BiGRU(2 * channels, hidden, rng));
     this.head = this.child('head', new Linear(2 * hidden + 3 * channels, channels, rng));
@@ -44,12 +50,13 @@ export class SsganGenerator extends Module {
     return tf.tidy(() => {
       const [B, T] = xIn.shape;
       const H = this.hidden;
-      const { fwd, bwd } = this.rnn.forwardPair(tf.concat([xIn, m], 2) as Tensor3D);
+      const xc = this.clip(xIn);
+      const { fwd, bwd } = this.rnn.forwardPair(tf.concat([xc, m], 2) as Tensor3D);
       const zero = tf.zeros([B, 1, H]);
       const fPrev = T > 1 ? tf.concat([zero, tf.slice(fwd, [0, 0, 0], [B, T - 1, H])], 1) : zero;
       const bNext = T > 1 ? tf.concat([tf.slice(bwd, [0, 1, 0], [B, T - 1, H]), zero], 1) : zero;
-      const hist = this.head.apply(tf.concat([fPrev, bNext, ctx], 2) as Tensor3D);
-      const feat = dense(tf.mul(xIn, m) as Tensor3D, tf.mul(this.featW, this.offDiag) as Tensor2D);
+      const hist = this.head.apply(tf.concat([fPrev, bNext, this.clip(ctx)], 2) as Tensor3D);
+      const feat = dense(tf.mul(xc, m) as Tensor3D, tf.mul(this.featW, this.offDiag) as Tensor2D);
       // Residual on the leave-one-out interpolation (the first C context features): training
       // starts from interpolation quality and learns the correction.
       const interp = tf.slice(ctx, [0, 0, 0], [B, T, this.channels]);
@@ -59,7 +66,11 @@ export class SsganGenerator extends Module {
 
   /** Hidden states `[B, T, 2H]` (forward ‖ backward), used as representations. */
   hiddenStates(xIn: Tensor3D, m: Tensor3D): Tensor3D {
-    return tf.tidy(() => this.rnn.forward(tf.concat([xIn, m], 2) as Tensor3D));
+    return tf.tidy(() => this.rnn.forward(tf.concat([this.clip(xIn), m], 2) as Tensor3D));
+  }
+
+  private clip(x: Tensor3D): Tensor3D {
+    return this.inputClip > 0 ? tf.clipByValue(x, -this.inputClip, this.inputClip) : x;
   }
 
   override dispose(): void {
@@ -107,9 +118,9 @@ export class SsganNetworks extends Module {
   readonly generator: SsganGenerator;
   readonly discriminator: SsganDiscriminator;
   readonly classifier?: SsganClassifier;
-  constructor(channels: number, cfg: { hiddenSize: number; discHiddenSize: number; clsHiddenSize: number; numClasses: number }, rng: Rng) {
+  constructor(channels: number, cfg: { hiddenSize: number; discHiddenSize: number; clsHiddenSize: number; numClasses: number; inputClip?: number }, rng: Rng) {
     super();
-    this.generator = this.child('generator', new SsganGenerator(channels, cfg.hiddenSize, rng.fork()));
+    this.generator = this.child('generator', new SsganGenerator(channels, cfg.hiddenSize, rng.fork(), cfg.inputClip ?? 0));
     this.discriminator = this.child('discriminator', new SsganDiscriminator(channels, cfg.discHiddenSize, rng.fork()));
     if (cfg.numClasses > 1) this.classifier = this.child('classifier', new SsganClassifier(channels, cfg.clsHiddenSize, cfg.numClasses, rng.fork()));
   }
