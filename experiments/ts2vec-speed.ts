@@ -4,7 +4,7 @@
  * is single-threaded, so CPU seconds approximate wall seconds on an idle machine), the load
  * average, and optionally a per-kernel time breakdown of one iteration (--kernels).
  *
- *   node --import tsx experiments/ts2vec-speed.ts [--dataset GunPoint] [--iters 20] [--kernels]
+ *   node --import tsx experiments/ts2vec-speed.ts [--dataset GunPoint] [--iters 20] [--kernels] [--max-padded N]
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,13 +16,15 @@ import { tf } from '../src/engine/tf.js';
 import { Adam } from '../src/engine/optim.js';
 import { Rng } from '../src/engine/random.js';
 import { hierarchicalContrastiveLoss } from '../src/methods/losses.js';
-import { createTS2Vec } from '../src/methods/ts2vec.js';
+import { STACKING, createTS2Vec } from '../src/methods/ts2vec.js';
 import { normaliseArchivePair } from '../src/tasks/classification/index.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1]! : dflt; };
 const name = arg('--dataset', 'GunPoint');
 const iters = Number(arg('--iters', '20'));
+// stack the two views when the padding B·|L1 − L2| is at most this many timesteps (the library's default otherwise)
+if (args.includes('--max-padded')) STACKING.maxPaddedSteps = Number(arg('--max-padded', '64'));
 
 function files(n: string): [string, string] {
   for (const root of [join(new URL('..', import.meta.url).pathname, 'datasets', 'classification'), join(process.env.TSREPR_DATA ?? '/work/shared/datasets-raw', 'classification')]) {

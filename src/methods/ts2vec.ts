@@ -105,30 +105,37 @@ export function defaultIterations(n: number, length: number, channels: number): 
  */
 export function pairedViewsLoss(
   net: DilatedConvEncoder, views: readonly [SeriesArray, SeriesArray], keeps: readonly [Uint8Array, Uint8Array], cropL: number,
-  dropRngs: readonly [Rng, Rng], lossOpts: { alpha: number; temporalUnit: number },
+  dropRngs: readonly [Rng, Rng], lossOpts: { alpha: number; temporalUnit: number }, opts: { stack?: boolean } = {},
 ): { loss: () => tf.Scalar; dispose: () => void } {
   const B = views[0].n, C = views[0].channels;
-  const L1 = views[0].length, L2 = views[1].length, Lmax = Math.max(L1, L2);
-  const xs = new Float32Array(2 * B * Lmax * C);
-  const ms = new Float32Array(2 * B * Lmax);
-  views.forEach((v, vi) => {
-    const keep = keeps[vi]!;
-    for (let i = 0; i < B; i++) {
-      const row = vi * B + i;
-      for (let t = 0; t < v.length; t++) {
-        const r = i * v.length + t;
-        ms[row * Lmax + t] = keep[r]!;
-        for (let c = 0; c < C; c++) { const x = v.values[r * C + c]!; xs[(row * Lmax + t) * C + c] = Number.isNaN(x) ? 0 : x; }
+  const L1 = views[0].length, L2 = views[1].length;
+  const stack = opts.stack ?? B * Math.abs(L1 - L2) <= STACKING.maxPaddedSteps;
+  const Lmax = stack ? Math.max(L1, L2) : 0;
+  // inputs: one [2B, Lmax, C] batch (stacked) or one [B, Li, C] batch per view (apart)
+  const batches = (stack ? [[0, 1]] : [[0], [1]]).map((which) => {
+    const L = stack ? Lmax : views[which[0]!]!.length;
+    const rows = which.length * B;
+    const xs = new Float32Array(rows * L * C), ms = new Float32Array(rows * L);
+    which.forEach((vi, k) => {
+      const v = views[vi]!, keep = keeps[vi]!;
+      for (let i = 0; i < B; i++) {
+        const row = k * B + i;
+        for (let t = 0; t < v.length; t++) {
+          const r = i * v.length + t;
+          ms[row * L + t] = keep[r]!;
+          for (let c = 0; c < C; c++) { const x = v.values[r * C + c]!; xs[(row * L + t) * C + c] = Number.isNaN(x) ? 0 : x; }
+        }
       }
+    });
+    let valid: Tensor3D | undefined;
+    if (which.length === 2 && L1 !== L2) {
+      const vm = new Float32Array(rows * L);
+      for (let row = 0; row < rows; row++) vm.fill(1, row * L, row * L + (row < B ? L1 : L2));
+      valid = tf.tensor3d(vm, [rows, L, 1]);
     }
+    const groups = which.map((vi) => ({ rows: B, start: vi === 0 ? L1 - cropL : 0 }));
+    return { x: tf.tensor3d(xs, [rows, L, C]), m: tf.tensor2d(ms, [rows, L]), valid, groups };
   });
-  let valid: Tensor3D | undefined;
-  if (L1 !== L2) {
-    const vm = new Float32Array(2 * B * Lmax);
-    for (let row = 0; row < 2 * B; row++) vm.fill(1, row * Lmax, row * Lmax + (row < B ? L1 : L2));
-    valid = tf.tensor3d(vm, [2 * B, Lmax, 1]);
-  }
-  const x = tf.tensor3d(xs, [2 * B, Lmax, C]), m = tf.tensor2d(ms, [2 * B, Lmax]);
   // Representation dropout as nn/layers `dropout` on each view's [B, Li, D] output, with the
   // view's own seed (the same draws as when the views were encoded apart); only the rows of
   // the kept crop are needed, so the scaled masks are cut to it.
@@ -140,15 +147,28 @@ export function pairedViewsLoss(
   return {
     loss: () => {
       // the encoder returns only the crop's timesteps, [z1; z2]: view 1's last cropL, view 2's first
-      let zz = net.forwardTraining(x, m, valid, { length: cropL, groups: [{ rows: B, start: L1 - cropL }, { rows: B, start: 0 }] });
+      const outs = batches.map((b) => net.forwardTraining(b.x, b.m, b.valid, { length: cropL, groups: b.groups }));
+      let zz = outs.length === 1 ? outs[0]! : tf.concat(outs, 0) as Tensor3D;
       if (drop) zz = tf.mul(zz, drop);
       return hierarchicalContrastiveLossStacked(zz, lossOpts);
     },
     dispose: () => {
-      x.dispose(); m.dispose(); valid?.dispose(); drop?.dispose();
+      for (const b of batches) { b.x.dispose(); b.m.dispose(); b.valid?.dispose(); }
+      drop?.dispose();
     },
   };
 }
+
+/**
+ * When `pairedViewsLoss` stacks the two views into one padded batch: when the padding,
+ * B·|L1 − L2| timesteps, is at most `maxPaddedSteps`. Stacking halves the encoder's kernel
+ * calls (it wins on short series, which are dispatch-bound); apart, no FLOPs go to padding
+ * (it wins on long series with views of very different lengths, which are FLOP-bound).
+ * Both give the same loss and gradients up to float rounding. 64 (B = 8: views within 8 steps
+ * of each other) measured best of 0/32/64/128/always on ItalyPowerDemand, GunPoint and Coffee
+ * (experiments/ts2vec-speed.ts --max-padded). Exported for experiments.
+ */
+export const STACKING = { maxPaddedSteps: 64 };
 
 interface Normalisation { mean: number[]; std: number[] }
 

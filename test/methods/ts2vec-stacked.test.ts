@@ -92,7 +92,7 @@ describe('TS2Vec stacked-views training step', () => {
     net.dispose();
   });
 
-  it('the stacked, zero-padded step gives the per-view loss and gradients (relative error < 1e-5)', () => {
+  it('the stacked, zero-padded step (and the fused step with the views apart) gives the per-view loss and gradients (relative error < 1e-5)', () => {
     // view lengths: different (padding, and dilation 8 ≥ L2 = 6 takes the centre-tap
     // shortcut apart but not stacked), equal (no padding), view 2 longer; 7/5 and 4/3: the
     // last one or two blocks (dilation ≥ 7, ≥ 4) are pointwise and run on the crop alone
@@ -100,16 +100,19 @@ describe('TS2Vec stacked-views training step', () => {
       const net = new DilatedConvEncoder({ inputDims: 2, hidden: 8, depth: 3, outputDims: 12, dropout }, new Rng(1));
       const { views, keeps } = randomViews(new Rng(L1 * 100 + L2), 3, L1, L2, 2);
       const before = tf.memory().numTensors;
-      const r1 = new Rng(7), r2 = new Rng(7);
+      const r1 = new Rng(7);
       const apart = apartLoss(net, views, keeps, cropL, [r1.fork(), r1.fork()]);
       const ref = lossAndGrads(net, apart);
-      const pair = pairedViewsLoss(net, views, keeps, cropL, [r2.fork(), r2.fork()], { alpha: 0.5, temporalUnit: 0 });
-      const got = lossAndGrads(net, pair.loss);
-      pair.dispose();
       assert.ok(Number.isFinite(ref.loss) && ref.loss > 0);
-      assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.abs(ref.loss), `L=${L1}/${L2}: loss ${got.loss} vs ${ref.loss}`);
-      const rel = worstRelative(got.grads, ref.grads);
-      assert.ok(rel < 1e-5, `L=${L1}/${L2} dropout ${dropout}: worst relative gradient error ${rel}`);
+      for (const stack of [true, false]) { // one padded batch, or each view apart through the fused blocks
+        const r2 = new Rng(7);
+        const pair = pairedViewsLoss(net, views, keeps, cropL, [r2.fork(), r2.fork()], { alpha: 0.5, temporalUnit: 0 }, { stack });
+        const got = lossAndGrads(net, pair.loss);
+        pair.dispose();
+        assert.ok(Math.abs(got.loss - ref.loss) <= 1e-5 * Math.abs(ref.loss), `L=${L1}/${L2} stack ${stack}: loss ${got.loss} vs ${ref.loss}`);
+        const rel = worstRelative(got.grads, ref.grads);
+        assert.ok(rel < 1e-5, `L=${L1}/${L2} dropout ${dropout} stack ${stack}: worst relative gradient error ${rel}`);
+      }
       assert.ok(tf.memory().numTensors - before <= 4, 'only the per-view inputs of the reference path remain'); // (x, m of each view)
       net.dispose();
     }
