@@ -27,12 +27,20 @@ import { evaluateImputation } from '../src/tasks/imputation/protocol.js';
 const DATA = process.env.TSREPR_DATA ?? '/work/shared/datasets-raw';
 const OUT = new URL('./results/imputation/', import.meta.url).pathname;
 const JSONL = join(OUT, 'results.jsonl');
-const PHYSIONET_RECORDS = Number(process.env.PHYSIONET_RECORDS ?? 400);
-const BEIJING_WINDOWS = Number(process.env.BEIJING_WINDOWS ?? 300);
-const SSGAN_ITERS = Number(process.env.SSGAN_ITERS ?? 80);
+/** set-a has 4000 records; 'all' (the default) loads every one */
+const PHYSIONET_RECORDS = process.env.PHYSIONET_RECORDS && process.env.PHYSIONET_RECORDS !== 'all' ? Number(process.env.PHYSIONET_RECORDS) : Infinity;
+/** 24-step windows of the 12-station table (1461 in all, TSI-Bench's layout); 'all' (the default) keeps every one */
+const BEIJING_WINDOWS = process.env.BEIJING_WINDOWS && process.env.BEIJING_WINDOWS !== 'all' ? Number(process.env.BEIJING_WINDOWS) : Infinity;
+const SSGAN_ITERS = Number(process.env.SSGAN_ITERS ?? 300);
 /** SSGAN's masked-imputation holdout (0 = the paper's loss; see SsganOptions.holdout) */
 const SSGAN_HOLDOUT = Number(process.env.SSGAN_HOLDOUT ?? 0);
-const SSGAN = { iterations: SSGAN_ITERS, batchSize: 32, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, lr: 0.005, ...(SSGAN_HOLDOUT > 0 ? { holdout: SSGAN_HOLDOUT } : {}) };
+/** SSGAN's reconstruction loss ('mae' default; see SsganOptions.reconLoss) */
+const SSGAN_LOSS = process.env.SSGAN_LOSS ?? 'mae';
+/** the SSGAN budget and options of every SSGAN row (the model's defaults otherwise: adversarial weight 0.1, inputClip 5) */
+const SSGAN = {
+  iterations: SSGAN_ITERS, batchSize: 32, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, lr: 0.005, reconLoss: SSGAN_LOSS,
+  ...(SSGAN_HOLDOUT > 0 ? { holdout: SSGAN_HOLDOUT } : {}),
+};
 const RATES = (process.env.RATES ?? '0.1,0.2,0.5').split(',').map(Number);
 const METHODS = (process.env.METHODS ?? 'mean,locf,linear,ssgan').split(',');
 
@@ -46,7 +54,7 @@ function record(r: object): void {
 
 async function physionet(): Promise<TimeSeriesDataset> {
   const dir = join(DATA, 'imputation/physionet2012');
-  return loadPhysionet2012(join(dir, 'set-a'), { limit: PHYSIONET_RECORDS, outcomesPath: join(dir, 'Outcomes-a.txt.gz') });
+  return loadPhysionet2012(join(dir, 'set-a'), { ...(Number.isFinite(PHYSIONET_RECORDS) ? { limit: PHYSIONET_RECORDS } : {}), outcomesPath: join(dir, 'Outcomes-a.txt.gz') });
 }
 
 /** 12 stations × 11 measurements = 132 channels, hourly, cut into 24-step windows (SAITS layout); the first `BEIJING_WINDOWS` windows. */
@@ -134,25 +142,28 @@ interface Row {
   normalised: Scores; raw: Scores; fitSeconds: number; load1: string; rows?: number; cells?: number; imputed?: number; seconds: number;
   peakRssMiB?: number; note?: string; fileMiB?: number; rssBeforeMiB?: number;
   /** the SSGAN budget of an SSGAN row */
-  ssgan?: { iterations?: number; holdout?: number };
+  ssgan?: { iterations?: number; holdout?: number; reconLoss?: string };
 }
 
 function summary(): void {
   if (!existsSync(JSONL)) return;
   const rows = readFileSync(JSONL, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
-  const lines = ['# Imputation benchmark (tsrepr)', '', `Generated ${new Date().toISOString()} from results.jsonl (latest run of each configuration).`, ''];
+  const lines = ['# Imputation benchmark (tsrepr)', '', `Generated ${new Date().toISOString()} from results.jsonl (latest run of each configuration).`,
+    'Runs of the earlier SSGAN (randomly initialised correction branches, adversarial weight 1, MSE loss, no input bound; 400 PhysioNet records, 300 Beijing windows) are in results-v1.jsonl / summary-v1.md.', ''];
   const latest = new Map<string, Row>();
-  for (const r of rows) latest.set(JSON.stringify([r.part, r.method, r.missingRate, r.labelRate, r.classWeight, r.ssgan?.holdout ?? 0]), r);
+  for (const r of rows) latest.set(JSON.stringify([r.part, r.series, r.method, r.missingRate, r.labelRate, r.classWeight, r.ssgan ?? null]), r);
   const all = [...latest.values()];
+  const ssganLabel = (r: Row) => (r.ssgan ? ` (${r.ssgan.iterations} iterations, ${r.ssgan.reconLoss ?? 'mae'} loss${r.ssgan.holdout ? `, holdout ${r.ssgan.holdout}` : ''})` : '');
   for (const part of ['physionet', 'beijing']) {
-    const rs = all.filter((r) => r.part === part);
-    if (!rs.length) continue;
-    lines.push(`## ${part} (${rs[0]!.series} series × ${rs[0]!.length} steps × ${rs[0]!.channels} channels), normalised scale`, '',
-      '| rate | method | MAE | RMSE | MRE | MAE (data units) | fit s | load |', '|---|---|---|---|---|---|---|---|');
-    for (const r of rs.sort((a, b) => a.missingRate - b.missingRate)) {
-      lines.push(`| ${r.missingRate} | ${r.method}${r.ssgan ? ` (${r.ssgan.iterations} iterations${r.ssgan.holdout ? `, holdout ${r.ssgan.holdout}` : ''})` : ''} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.raw.mae.toFixed(3)} | ${r.fitSeconds.toFixed(1)} | ${r.load1} |`);
+    for (const series of [...new Set(all.filter((r) => r.part === part).map((r) => r.series))]) {
+      const rs = all.filter((r) => r.part === part && r.series === series);
+      lines.push(`## ${part} (${series} series × ${rs[0]!.length} steps × ${rs[0]!.channels} channels), normalised scale`, '',
+        '| rate | method | MAE | RMSE | MRE | MAE (data units) | fit s | load |', '|---|---|---|---|---|---|---|---|');
+      for (const r of rs.sort((a, b) => a.missingRate - b.missingRate)) {
+        lines.push(`| ${r.missingRate} | ${r.method}${ssganLabel(r)} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.raw.mae.toFixed(3)} | ${r.fitSeconds.toFixed(1)} | ${r.load1} |`);
+      }
+      lines.push('');
     }
-    lines.push('');
   }
   const lab = all.filter((r) => r.part === 'physionet-labels');
   if (lab.length) {
@@ -160,7 +171,7 @@ function summary(): void {
       'Label rate: the fraction of series whose in-hospital mortality label the classifier is trained on; class weight 0 = no classifier (plain GAN imputation). Same SSGAN budget and seed (1) in every row.', '',
       '| label rate | class weight | MAE | RMSE | MRE | iterations |', '|---|---|---|---|---|---|');
     lab.sort((a, b) => (a.labelRate ?? 0) - (b.labelRate ?? 0) || (b.classWeight ?? 0) - (a.classWeight ?? 0));
-    for (const r of lab) lines.push(`| ${r.labelRate} | ${r.classWeight} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.ssgan?.iterations ?? '?'} |`);
+    for (const r of lab) lines.push(`| ${r.labelRate} | ${r.classWeight} | ${r.normalised.mae.toFixed(3)} | ${r.normalised.rmse.toFixed(3)} | ${(100 * r.normalised.mre).toFixed(1)} % | ${r.ssgan?.iterations ?? '?'} (${r.series} series) |`);
     lines.push('');
   }
   const big = all.filter((r) => r.part === 'table-1M' || r.part === 'stream-arrow');

@@ -2,7 +2,7 @@
  * Imputation: hide 10 / 20 / 50 % of the observed entries (dataset label `NAME@rate`), impute,
  * score MAE/RMSE/MRE on the standardised scale (TSI-Bench protocol, point missing). SSGAN and
  * masked pretraining vs linear, LOCF, mean. Full: the first 400 PhysioNet 2012 set-a records
- * (48 h × 35) and Beijing Dongsi, SSGAN with the budget of experiments/imputation.ts (80
+ * (48 h × 35) and Beijing Dongsi, SSGAN with the budget of experiments/imputation.ts (300
  * iterations, hidden 32), seed 0; the TSI-Bench reference (whole corpus, 10 %) is indicative only.
  * Quick: the 50 bundled PhysioNet 2012 records, tiny SSGAN budget.
  */
@@ -15,7 +15,7 @@ const REF_DATASET: Record<string, 'PhysioNet2012' | 'BeijingAir'> = { physionet2
 
 /** SSGAN and masked budgets of the full run. */
 const FULL_MODELS: Record<string, object> = {
-  ssgan: { iterations: 80, batchSize: 32, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, lr: 0.005 },
+  ssgan: { iterations: 300, batchSize: 32, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, lr: 0.005 },
   masked: { iters: 100 },
 };
 

@@ -2,7 +2,7 @@
  * SSGAN: generative semi-supervised imputation (Miao et al., AAAI 2021).
  *
  * Per iteration (alternating, each player with its own Adam):
- *   G: minimise  advWeight · L_adv + alpha · MSE (or MAE) on observed + classWeight · CE(C(x̂), y_labelled)
+ *   G: minimise  advWeight · L_adv + alpha · MAE (or MSE) on observed + classWeight · CE(C(x̂), y_labelled)
  *   D: minimise  BCE(D(x̂, hint), mask) on the entries the hint does not reveal
  *   C: minimise  CE(C(x̂), y) on the labelled series (a `labelRate` fraction of them)
  * with x̂ = m·x + (1−m)·G(x̃, m), x̃ = observed values with N(0, noiseStd) noise where missing,
@@ -39,9 +39,10 @@ export interface SsganOptions {
   /** weight of the reconstruction loss on observed entries (α, default 10) */
   alpha: number;
   /**
-   * reconstruction loss on observed (and held-out) entries: 'mse' (default) or 'mae' (BRITS'
-   * L1, the generator of SSGAN's released code). On PhysioNet 2012 (400 records, 10 % hidden)
-   * 'mse' imputed better (MAE 0.332 vs 0.373 at 80 iterations); on Beijing 'mae' (0.126 vs 0.129).
+   * reconstruction loss on observed (and held-out) entries: 'mae' (default; BRITS' L1, the
+   * generator of SSGAN's released code) or 'mse'. 300 iterations, 10 % hidden, MAE of the
+   * imputations: PhysioNet 2012 (400 records) 0.288 with 'mae' vs 0.293 with 'mse'; Beijing
+   * (12 stations, 1461 windows) 0.113 vs 0.118.
    */
   reconLoss: 'mae' | 'mse';
   /**
@@ -80,7 +81,7 @@ export interface SsganOptions {
 
 export const SSGAN_DEFAULTS: SsganOptions = {
   window: 48, hiddenSize: 64, discHiddenSize: 32, clsHiddenSize: 32, iterations: 600, batchSize: 64, lr: 1e-3,
-  alpha: 10, reconLoss: 'mse', advWeight: 0.1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, inputClip: 5, labelRate: 1, dSteps: 1, holdout: 0, seed: 0,
+  alpha: 10, reconLoss: 'mae', advWeight: 0.1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, inputClip: 5, labelRate: 1, dSteps: 1, holdout: 0, seed: 0,
 };
 
 /** Validates user options (unknown keys are errors) and fills defaults. */
