@@ -55,6 +55,14 @@ describe('tsrepr detect (CLI smoke test on the bundled NAB series)', () => {
     assert.ok(Number.isFinite(r.statistics.mean));
   });
 
+  it('knn with the likelihood stage (NAB settings k 2.75, --delay 100) finds all five taxi windows', async () => {
+    const r = await detect(['--method', 'knn', '--likelihood', '--k', '2.75', '--delay', '100']);
+    assert.equal(r.method, 'knn');
+    assert.ok(r.flagged > 0 && r.flagged <= 20, `${r.flagged} flags`);
+    assert.equal(r.metrics.nab.standard.tp, 5);
+    assert.equal(r.metrics.nab.standard.fn, 0);
+  });
+
   it('bad options give one JSON error object', async () => {
     await assert.rejects(detect(['--method', 'nope']), (e: { stdout: string }) => JSON.parse(e.stdout.trim()).error.code === 'BAD_OPTION');
   });

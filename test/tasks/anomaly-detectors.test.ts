@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test';
 import '../../src/methods/ts2vec.js';
 import '../../src/methods/masked/model.js';
 import { Rng } from '../../src/engine/random.js';
-import { createDetector, delayAdjustedPrf, sliceSeries, type AnomalyDetector, type Detection, type Series } from '../../src/tasks/anomaly/index.js';
+import { KnnScorer, cholesky, createDetector, delayAdjustedPrf, invertLowerTriangular, sliceSeries, type AnomalyDetector, type Detection, type Series } from '../../src/tasks/anomaly/index.js';
 import { setUpBackend } from '../helpers.js';
 
 /** A noisy sine with spikes at the given steps. */
@@ -82,6 +82,67 @@ describe('anomaly detectors', () => {
     const r = await cold.detect(s);
     assert.equal(r.flags[200], 1);
     assert.equal([...r.flags.subarray(0, 30)].reduce((a, b) => a + b, 0), 0);
+  });
+
+  it('knn: hand-worked sums of the k smallest squared distances to the lagged reference windows', async () => {
+    // windows of 2 ending at t: t=1 (0,1), t=2 (1,0), t=3 (0,1), t=4 (1,0), t=5 (0,5); references end at t−3 … t−2
+    const s: Series = { values: Float32Array.from([0, 1, 0, 1, 0, 5]), channels: 1 };
+    const k1 = new KnnScorer({ window: 2, k: 1, reference: 2, lag: 2 });
+    await k1.fit(s);
+    assert.equal(k1.context, 2 + 2 + 2 - 2);
+    const r1 = await k1.scoreRange(s, 0);
+    assert.deepEqual([...r1.subarray(0, 3)].map(Number.isNaN), [true, true, true], 'incomplete window or no reference yet');
+    assert.deepEqual([...r1.subarray(3)], [0, 0, 16]); // (0,5) vs (0,1): 0 + 16
+    const k2 = new KnnScorer({ window: 2, k: 2, reference: 2, lag: 2 });
+    await k2.fit(s);
+    const r2 = await k2.scoreRange(s, 0);
+    assert.ok(Number.isNaN(r2[3]!), 'only one complete reference window at t = 3');
+    assert.deepEqual([...r2.subarray(4)], [2, 42]); // t=4: (1,0) vs (0,1) 2 + vs (1,0) 0; t=5: 16 + 26
+    assert.deepEqual([...(await k2.scoreRange(s, 4))], [2, 42], 'scoreRange(start) scores only [start, T)');
+    // a missing value makes the windows through it incomplete
+    const gap: Series = { values: Float32Array.from([0, 1, 0, NaN, 0, 5]), channels: 1 };
+    const rg = await k1.scoreRange(gap, 0);
+    assert.ok(Number.isNaN(rg[3]!) && Number.isNaN(rg[4]!));
+    assert.equal(rg[5], 26); // (0,5) vs the only complete reference (1,0): 1 + 25
+  });
+
+  it('knn: the Mahalanobis metric whitens by the training windows\' uncentred second moment', async () => {
+    const L = cholesky(Float64Array.from([4, 0, 2, 3]), 2); // lower triangle of [[4,2],[2,3]]
+    assert.deepEqual([...L].map((v) => +v.toFixed(12)), [2, 0, 1, +Math.SQRT2.toFixed(12)]);
+    const inv = invertLowerTriangular(L, 2);
+    assert.deepEqual([...inv].map((v) => +v.toFixed(12)), [0.5, 0, +(-1 / (2 * Math.SQRT2)).toFixed(12), +(1 / Math.SQRT2).toFixed(12)]);
+    // train windows (1,2), (2,1), (1,2): M = [[2,2],[2,3]], M⁻¹ = [[1.5,−1],[−1,1]]
+    const sc = new KnnScorer({ window: 2, k: 1, reference: 1, lag: 1, metric: 'mahalanobis', ridge: 0 });
+    await sc.fit({ values: Float32Array.from([1, 2, 1, 2]), channels: 1 });
+    const r = await sc.scoreRange({ values: Float32Array.from([0, 0, 1, 0]), channels: 1 }, 0);
+    assert.ok(Number.isNaN(r[0]!) && Number.isNaN(r[1]!));
+    assert.ok(Math.abs(r[2]! - 1) < 1e-9, `d = (0,1): ${r[2]}`);
+    assert.ok(Math.abs(r[3]! - 4.5) < 1e-9, `d = (1,−1): 1.5 + 2 + 1, got ${r[3]}`);
+    assert.throws(() => new KnnScorer({ k: 20, reference: 10 }), /reference/);
+    assert.throws(() => new KnnScorer({ metric: 'cosine' as never }), /metric/);
+    assert.throws(() => createDetector('knn', { knn: { window: 0 } }), /window/);
+  });
+
+  it('knn detector: causal, finds injected spikes with the likelihood stage, streaming equals batch', async () => {
+    const s = synthetic(700, [450, 600]);
+    const det = createDetector('knn', { k: 4, delay: 50, knn: { window: 12, k: 5, reference: 200 }, likelihood: { learningPeriod: 150 } });
+    assert.equal(det.name, 'knn');
+    assert.equal(det.maWindow, 0);
+    await det.fit(sliceSeries(s, 0, 150));
+    const batch = await det.detect(s);
+    const flagged = [...batch.flags.keys()].filter((i) => batch.flags[i]);
+    assert.ok(flagged.includes(450) && flagged.includes(600), `flags at ${flagged}`);
+    assert.ok(flagged.length <= 4, `too many flags: ${flagged}`);
+    // causality: changing the future leaves every earlier raw score unchanged
+    const changed: Series = { values: s.values.slice(), channels: 1 };
+    for (let t = 500; t < 700; t++) changed.values[t] = 10 * Math.cos(t);
+    const other = await det.detect(changed);
+    assert.deepEqual([...other.raw.subarray(0, 500)], [...batch.raw.subarray(0, 500)]);
+    assert.deepEqual([...other.z.subarray(0, 500)], [...batch.z.subarray(0, 500)]);
+    const streamed = await streamAll(det, s, [1, 30, 200, 1, 1, 300, 167]);
+    assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-6, `max diff ${maxDiff(batch.raw, streamed.raw)}`);
+    assert.ok(maxDiff(batch.z, streamed.z) <= 1e-6);
+    assert.deepEqual([...streamed.flags], [...batch.flags]);
   });
 
   it('ts2vec protocol: streaming scores equal batch scores (1e-4), bounded context', async () => {

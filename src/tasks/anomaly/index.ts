@@ -7,6 +7,7 @@ import type { RepresentationModel } from '../../methods/model.js';
 import { AnomalyDetector, type DetectorOptions } from './detector.js';
 import { ReconstructionScorer } from './reconstruction.js';
 import { RepresentationDiffScorer } from './representation.js';
+import { KnnScorer, type KnnScorerOptions } from './knn.js';
 import { RandomScorer, RollingZScoreScorer, type ZScoreOptions } from './statistical.js';
 
 export * from './metrics.js';
@@ -17,8 +18,9 @@ export * from './likelihood.js';
 export { RepresentationDiffScorer, causalWindows, channelStats, type RepresentationScorerOptions } from './representation.js';
 export { ReconstructionScorer, isReconstructor, type MaskedReconstructor, type ReconstructionScorerOptions } from './reconstruction.js';
 export { RollingZScoreScorer, RandomScorer, type ZScoreOptions } from './statistical.js';
+export { KnnScorer, cholesky, invertLowerTriangular, type KnnScorerOptions } from './knn.js';
 
-export const DETECTOR_METHODS = ['ts2vec', 'masked', 'zscore', 'random'] as const;
+export const DETECTOR_METHODS = ['ts2vec', 'masked', 'zscore', 'knn', 'random'] as const;
 export type DetectorMethod = (typeof DETECTOR_METHODS)[number];
 
 export interface CreateDetectorOptions extends DetectorOptions {
@@ -30,13 +32,16 @@ export interface CreateDetectorOptions extends DetectorOptions {
   padding?: number;
   batchSize?: number;
   zscore?: ZScoreOptions;
+  /** knn scorer options (window, k, reference, lag, metric) */
+  knn?: KnnScorerOptions;
   seed?: number;
 }
 
 /**
  * A detector by name. 'ts2vec': TS2Vec's masked-vs-unmasked representation difference with
  * MA(21) adjustment; 'masked': reconstruction error of the masked-segment model; 'zscore': rolling
- * z-score (no MA adjustment); 'random': NAB's random reference.
+ * z-score (no MA adjustment); 'knn': KNN-CAD-style sum of the k smallest Mahalanobis distances of
+ * the current window to a bounded set of past windows (no MA adjustment); 'random': NAB's random reference.
  */
 export function createDetector(method: string, o: CreateDetectorOptions = {}): AnomalyDetector {
   switch (method) {
@@ -46,6 +51,8 @@ export function createDetector(method: string, o: CreateDetectorOptions = {}): A
       return new AnomalyDetector(new ReconstructionScorer({ method: 'masked', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize }), o);
     case 'zscore':
       return new AnomalyDetector(new RollingZScoreScorer(o.zscore), { maWindow: 0, ...o });
+    case 'knn':
+      return new AnomalyDetector(new KnnScorer(o.knn), { maWindow: 0, ...o });
     case 'random':
       return new AnomalyDetector(new RandomScorer(o.seed ?? 0), { maWindow: 0, ...o });
     default:
