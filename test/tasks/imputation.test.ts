@@ -10,6 +10,8 @@ import { TsreprError } from '../../src/errors.js';
 import { createImputer, loadImputer } from '../../src/tasks/imputation/imputers.js';
 import { hideObserved, scoreImputation } from '../../src/tasks/imputation/evaluate.js';
 import { impute, imputeArrowFile } from '../../src/tasks/imputation/api.js';
+import { evaluateImputation } from '../../src/tasks/imputation/protocol.js';
+import { loadPhysionet2012 } from '../../src/data/physionet.js';
 import { setUpBackend } from '../helpers.js';
 
 before(setUpBackend);
@@ -173,6 +175,20 @@ function checkFilled(get: (col: string) => ArrayLike<unknown>, imputed: Record<s
 }
 
 const OPTS = { method: 'linear' as const, groupBy: 'id', time: 't', columns: ['a', 'b'] };
+
+describe('SSGAN on real data', () => {
+  it('a short run on the bundled PhysioNet 2012 slice beats mean imputation and linear interpolation', async () => {
+    const dir = new URL('../../datasets/imputation/physionet2012/', import.meta.url).pathname;
+    const ds = await loadPhysionet2012(join(dir, 'set-a'), { outcomesPath: join(dir, 'Outcomes-a.txt') });
+    const score = async (method: string, methodOptions?: Record<string, unknown>) =>
+      (await evaluateImputation(ds, method, { missingRate: 0.1, seed: 1, methodOptions })).normalised.mae;
+    const mean = await score('mean'), linear = await score('linear');
+    const ssgan = await score('ssgan', { iterations: 30, batchSize: 16, hiddenSize: 16, discHiddenSize: 8, clsHiddenSize: 8, lr: 0.005 });
+    // measured: mean 0.764, linear 0.397, SSGAN 0.367 (50 records × 48 h × 35, 10 % of observed hidden)
+    assert.ok(ssgan < 0.6 * mean, `SSGAN MAE ${ssgan} vs mean ${mean}`);
+    assert.ok(ssgan < linear, `SSGAN MAE ${ssgan} vs linear ${linear}`);
+  });
+});
 
 describe('impute() API on every table kind', () => {
   it('plain records', async () => {
