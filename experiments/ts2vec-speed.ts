@@ -15,7 +15,8 @@ import { setQuiet } from '../src/engine/log.js';
 import { tf } from '../src/engine/tf.js';
 import { Adam } from '../src/engine/optim.js';
 import { Rng } from '../src/engine/random.js';
-import { hierarchicalContrastiveLoss } from '../src/methods/losses.js';
+import { FlatAdamW } from '../src/methods/flat-adamw.js';
+import { hierarchicalContrastiveLoss, hierarchicalContrastiveLossStacked } from '../src/methods/losses.js';
 import { STACKING, createTS2Vec } from '../src/methods/ts2vec.js';
 import { normaliseArchivePair } from '../src/tasks/classification/index.js';
 
@@ -84,7 +85,7 @@ if (args.includes('--phases')) {
 /**
  * CPU ms of each phase of one step at fixed GunPoint-like shapes (B=8, views of 120 and 110
  * steps sharing a 100-step crop): forward, forward+loss, forward+loss+backward, Adam, SWA.
- * The views are stacked into one batch as `fit` does; `--apart` encodes them one by one (the old path).
+ * The views are stacked into one batch as `fit` does; `--apart` runs the old layer-by-layer path.
  */
 async function phases(): Promise<void> {
   const B = 8, L1 = Number(arg('--l1', '120')), L2 = Number(arg('--l2', '110')), crop = Number(arg('--crop', '100'));
@@ -99,20 +100,25 @@ async function phases(): Promise<void> {
   const xs = tf.concat([tf.pad(x1, [[0, 0], [0, Lm - L1], [0, 0]]), tf.pad(x2, [[0, 0], [0, Lm - L2], [0, 0]])], 0) as tf.Tensor3D;
   const ms = tf.concat([tf.pad(m1, [[0, 0], [0, Lm - L1]]), tf.pad(m2, [[0, 0], [0, Lm - L2]])], 0) as tf.Tensor2D;
   const valid = L1 === L2 ? undefined : tf.concat([tf.pad(tf.ones([B, L1, 1]), [[0, 0], [0, Lm - L1], [0, 0]]), tf.pad(tf.ones([B, L2, 1]), [[0, 0], [0, Lm - L2], [0, 0]])], 0) as tf.Tensor3D;
+  // --apart: the old layer-by-layer path (each view through `forward`, the two-view loss,
+  // the engine's per-tensor Adam); default: what fit does now (one stacked batch through the
+  // fused blocks, cut to the crop, the stacked loss, the flat AdamW)
   const apart = args.includes('--apart');
+  const cut = { length: crop, groups: [{ rows: B, start: L1 - crop }, { rows: B, start: 0 }] };
   const fwd = () => {
-    if (!apart) return [model.net.forwardTraining(xs, ms, valid)] as const;
+    if (!apart) return [model.net.forwardTraining(xs, ms, valid, cut)] as const;
     const o1 = model.net.forward(x1, { training: true, timestampMask: m1, rng: rng.fork() });
     const o2 = model.net.forward(x2, { training: true, timestampMask: m2, rng: rng.fork() });
     return [o1, o2] as const;
   };
   const loss = () => {
     const o = fwd();
+    if (!apart) return hierarchicalContrastiveLossStacked(o[0]);
     const z1 = tf.slice(o[0], [0, L1 - crop, 0], [B, crop, 320]) as tf.Tensor3D;
-    const z2 = tf.slice(o[1] ?? o[0], [o[1] ? 0 : B, 0, 0], [B, crop, 320]) as tf.Tensor3D;
+    const z2 = tf.slice(o[1]!, [0, 0, 0], [B, crop, 320]) as tf.Tensor3D;
     return hierarchicalContrastiveLoss(z1, z2);
   };
-  const adam = new Adam(params, { lr: 1e-3, weightDecay: 0.01 });
+  const adam = apart ? new Adam(params, { lr: 1e-3, weightDecay: 0.01 }) : new FlatAdamW(params, { lr: 1e-3, weightDecay: 0.01 });
   const grads: Record<string, tf.Tensor> = {};
   for (const [k, v] of params) grads[k] = tf.randomNormal(v.shape);
   const avg = (model as unknown as { updateAverage(): void });
