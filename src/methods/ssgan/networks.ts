@@ -37,8 +37,10 @@ export class SsganGenerator extends Module {
     // leave-one-out interpolation and training only learns departures from it (zero-initialised
     // residual branches; random init started every run from a noisy, worse-than-linear estimate).
     this.featW = this.param('featW', tf.zeros([channels, channels]));
-    this.head.weight.assign(tf.zerosLike(this.head.weight));
-    this.head.bias?.assign(tf.zerosLike(this.head.bias));
+    tf.tidy(() => {
+      this.head.weight.assign(tf.zerosLike(this.head.weight));
+      this.head.bias?.assign(tf.zerosLike(this.head.bias));
+    });
     this.offDiag = tf.tidy(() => tf.sub(1, tf.eye(channels)));
   }
 
