@@ -163,6 +163,27 @@ describe('anomaly detectors', () => {
     det.scorer.dispose?.();
   });
 
+  it('ts2vec-knn: k-NN over representations of causal windows; causal, streaming equals batch (1e-4)', async () => {
+    const s = synthetic(220, [170]);
+    const det = createDetector('ts2vec-knn', {
+      padding: 8, batchSize: 64, k: 3, knn: { k: 2, reference: 40, lag: 5 },
+      modelOptions: { hidden: 8, depth: 2, outputDims: 8, iters: 2, batchSize: 4, seed: 3 },
+    });
+    assert.equal(det.name, 'ts2vec-knn');
+    assert.equal(det.scorer.context, 8 + 5 + 40 - 1);
+    await det.fit(sliceSeries(s, 0, 100));
+    const batch = await det.detect(s);
+    assert.ok(batch.raw.subarray(0, 6).every(Number.isNaN), 'fewer than k reference steps before t = 6');
+    assert.ok(batch.raw.subarray(6).every((v) => Number.isFinite(v) && v >= 0));
+    const changed: Series = { values: s.values.slice(), channels: 1 };
+    for (let t = 150; t < 220; t++) changed.values[t] = 3;
+    const other = await det.detect(changed);
+    assert.ok(maxDiff(other.raw.subarray(0, 150), batch.raw.subarray(0, 150)) <= 1e-5, 'the future does not change earlier scores');
+    const streamed = await streamAll(det, s, [2, 60, 1, 100, 57]);
+    assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-4 * (1 + Math.max(...batch.raw.filter(Number.isFinite))), `max diff ${maxDiff(batch.raw, streamed.raw)}`);
+    det.scorer.dispose?.();
+  });
+
   it('masked model reconstruction error: finite scores, streaming equals batch (1e-4)', async () => {
     const s = synthetic(150, [110]);
     const det = createDetector('masked', {

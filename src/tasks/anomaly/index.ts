@@ -6,7 +6,7 @@ import { TsreprError } from '../../errors.js';
 import type { RepresentationModel } from '../../methods/model.js';
 import { AnomalyDetector, type DetectorOptions } from './detector.js';
 import { ReconstructionScorer } from './reconstruction.js';
-import { RepresentationDiffScorer } from './representation.js';
+import { RepresentationDiffScorer, RepresentationKnnScorer } from './representation.js';
 import { KnnScorer, type KnnScorerOptions } from './knn.js';
 import { RandomScorer, RollingZScoreScorer, type ZScoreOptions } from './statistical.js';
 
@@ -15,12 +15,12 @@ export * from './nab-score.js';
 export * from './threshold.js';
 export * from './detector.js';
 export * from './likelihood.js';
-export { RepresentationDiffScorer, causalWindows, channelStats, type RepresentationScorerOptions } from './representation.js';
+export { RepresentationDiffScorer, RepresentationKnnScorer, causalWindows, channelStats, type RepresentationScorerOptions, type RepresentationKnnScorerOptions } from './representation.js';
 export { ReconstructionScorer, isReconstructor, type MaskedReconstructor, type ReconstructionScorerOptions } from './reconstruction.js';
 export { RollingZScoreScorer, RandomScorer, type ZScoreOptions } from './statistical.js';
 export { KnnScorer, cholesky, invertLowerTriangular, type KnnScorerOptions } from './knn.js';
 
-export const DETECTOR_METHODS = ['ts2vec', 'masked', 'zscore', 'knn', 'random'] as const;
+export const DETECTOR_METHODS = ['ts2vec', 'ts2vec-knn', 'masked', 'zscore', 'knn', 'random'] as const;
 export type DetectorMethod = (typeof DETECTOR_METHODS)[number];
 
 export interface CreateDetectorOptions extends DetectorOptions {
@@ -41,12 +41,17 @@ export interface CreateDetectorOptions extends DetectorOptions {
  * A detector by name. 'ts2vec': TS2Vec's masked-vs-unmasked representation difference with
  * MA(21) adjustment; 'masked': reconstruction error of the masked-segment model; 'zscore': rolling
  * z-score (no MA adjustment); 'knn': KNN-CAD-style sum of the k smallest Mahalanobis distances of
- * the current window to a bounded set of past windows (no MA adjustment); 'random': NAB's random reference.
+ * the current window to a bounded set of past windows (no MA adjustment); 'ts2vec-knn': the same
+ * non-conformity between TS2Vec representations of causal windows (no MA adjustment); 'random': NAB's random reference.
  */
 export function createDetector(method: string, o: CreateDetectorOptions = {}): AnomalyDetector {
   switch (method) {
     case 'ts2vec':
       return new AnomalyDetector(new RepresentationDiffScorer({ method: 'ts2vec', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize }), o);
+    case 'ts2vec-knn':
+      return new AnomalyDetector(new RepresentationKnnScorer({
+        method: 'ts2vec', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize, k: o.knn?.k, reference: o.knn?.reference, lag: o.knn?.lag,
+      }), { maWindow: 0, ...o });
     case 'masked':
       return new AnomalyDetector(new ReconstructionScorer({ method: 'masked', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize }), o);
     case 'zscore':

@@ -110,8 +110,7 @@ export class KnnScorer implements RawScorer {
 
   async scoreRange(s: Series, start: number): Promise<Float32Array> {
     const T = seriesLength(s), C = s.channels, D = this.window * C;
-    const out = new Float32Array(Math.max(0, T - start)).fill(NaN);
-    if (T <= start) return out;
+    if (T <= start) return new Float32Array(0);
     if (this.dims !== 0 && this.dims !== D) throw new TsreprError('BAD_INPUT', `knn scorer fitted on ${this.dims / this.window} channels, got ${C}`);
     // whitened windows ending at first … T−1 (NaN-marked when incomplete)
     const first = Math.max(0, start - this.lag - this.reference + 1);
@@ -131,34 +130,48 @@ export class KnnScorer implements RawScorer {
         Y[o + i] = acc;
       }
     }
-    const k = this.k;
-    const best = new Float64Array(k); // ascending k smallest so far
-    for (let t = start; t < T; t++) {
-      const a = t - first;
-      if (!ok[a]) continue;
-      const hi = t - this.lag, lo = Math.max(first, t - this.lag - this.reference + 1);
-      let m = 0;
-      for (let u = hi; u >= lo; u--) {
-        const b = u - first;
-        if (!ok[b]) continue;
-        const worst = m < k ? Infinity : best[k - 1]!;
-        let d = 0;
-        const oa = a * D, ob = b * D;
-        for (let i = 0; i < D && d < worst; i++) { const e = Y[oa + i]! - Y[ob + i]!; d += e * e; }
-        if (d >= worst) continue;
-        // insert d into the sorted list of the k smallest
-        let j = Math.min(m, k - 1);
-        while (j > 0 && best[j - 1]! > d) { best[j] = best[j - 1]!; j--; }
-        best[j] = d;
-        if (m < k) m++;
-      }
-      if (m < k) continue;
-      let sum = 0;
-      for (let j = 0; j < k; j++) sum += best[j]!;
-      out[t - start] = sum;
-    }
-    return out;
+    return knnNonConformity(Y, ok, D, first, start, T, this);
   }
+}
+
+/**
+ * The k-NN non-conformity over per-step feature vectors: `Y` holds the features `[n·D]` of steps
+ * `first … first + n − 1` (`ok` marks the usable ones); returns, for steps `[start, T)`, the sum of
+ * the k smallest squared Euclidean distances between step t's features and those of the steps
+ * `t − lag − reference + 1 … t − lag` (NaN when t is not usable or fewer than k are).
+ */
+export function knnNonConformity(
+  Y: Float64Array, ok: Uint8Array, D: number, first: number, start: number, T: number,
+  o: { k: number; lag: number; reference: number },
+): Float32Array {
+  const out = new Float32Array(Math.max(0, T - start)).fill(NaN);
+  const k = o.k;
+  const best = new Float64Array(k); // ascending k smallest so far
+  for (let t = start; t < T; t++) {
+    const a = t - first;
+    if (!ok[a]) continue;
+    const hi = t - o.lag, lo = Math.max(first, t - o.lag - o.reference + 1);
+    let m = 0;
+    for (let u = hi; u >= lo; u--) {
+      const b = u - first;
+      if (!ok[b]) continue;
+      const worst = m < k ? Infinity : best[k - 1]!;
+      let d = 0;
+      const oa = a * D, ob = b * D;
+      for (let i = 0; i < D && d < worst; i++) { const e = Y[oa + i]! - Y[ob + i]!; d += e * e; }
+      if (d >= worst) continue;
+      // insert d into the sorted list of the k smallest
+      let j = Math.min(m, k - 1);
+      while (j > 0 && best[j - 1]! > d) { best[j] = best[j - 1]!; j--; }
+      best[j] = d;
+      if (m < k) m++;
+    }
+    if (m < k) continue;
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += best[j]!;
+    out[t - start] = sum;
+  }
+  return out;
 }
 
 /** Lower Cholesky factor of a symmetric positive-definite matrix given by its lower triangle (row-major D×D). */

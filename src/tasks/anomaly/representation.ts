@@ -4,12 +4,17 @@
  * once unmasked, and the raw error is the L1 distance of the two representations at t:
  * `err_t = ‖r_unmasked(t) − r_masked(t)‖₁` (causal sliding inference, sliding length 1).
  * Windows are built here, so the batch and the streaming paths encode exactly the same windows.
+ *
+ * Also the k-NN variant (`RepresentationKnnScorer`): the unmasked representation at t of the same
+ * causal window, compared with the representations of a bounded set of lagged past steps as the
+ * knn scorer (knn.ts) compares raw windows.
  */
 import { createDataset, type TimeSeriesDataset } from '../../data/dataset.js';
 import type { ProgressCallback } from '../../engine/progress.js';
 import { checkNumber, TsreprError } from '../../errors.js';
 import { createModel, type RepresentationModel } from '../../methods/model.js';
 import { seriesLength, type RawScorer, type ScorerFitOptions, type Series } from './detector.js';
+import { knnNonConformity } from './knn.js';
 
 export interface RepresentationScorerOptions {
   /** registered method to create and train when no `model` is given (default 'ts2vec') */
@@ -126,8 +131,92 @@ export class RepresentationDiffScorer implements RawScorer {
     return out;
   }
 
+  /** The unmasked representation at the last step of the causal window ending at each step of `[from, T)`: `[(T − from)·D]`. */
+  async representations(s: Series, from: number, opts: { onProgress?: ProgressCallback } = {}): Promise<{ data: Float32Array; D: number }> {
+    const model = this.model;
+    if (!model) throw new TsreprError('NOT_FITTED', `${this.name} anomaly scorer: call fit() first`);
+    const T = seriesLength(s), C = s.channels, L = this.padding + 1;
+    const values = normalised(s, this.stats);
+    let out = new Float32Array(0), D = 0;
+    for (let a = from; a < T; a += this.batchSize) {
+      const b = Math.min(T, a + this.batchSize);
+      const ds = causalWindows(values, C, a, b, this.padding);
+      const enc = { pooling: 'timestamp', slidingLength: L, slidingPadding: 1, causal: true, batchSize: this.batchSize } as const;
+      const r = await model.encode(ds, { ...enc, mask: 'all_true' });
+      if (!D) { D = r.shape[r.shape.length - 1]!; out = new Float32Array((T - from) * D); }
+      if (r.data.length !== (b - a) * L * D) throw new TsreprError('BAD_MODEL', `encode returned shape [${r.shape.join(', ')}], expected [${b - a}, ${L}, D]`);
+      for (let i = 0; i < b - a; i++) out.set(r.data.subarray((i * L + L - 1) * D, (i * L + L) * D), (a - from + i) * D);
+      opts.onProgress?.({ phase: `${this.name} representations`, done: b - from, total: T - from });
+    }
+    return { data: out, D };
+  }
+
   dispose(): void {
     if (this.ownsModel) this.model?.dispose();
     this.model = undefined;
+  }
+}
+
+export interface RepresentationKnnScorerOptions extends RepresentationScorerOptions {
+  /** neighbours summed in the non-conformity (default 10) */
+  k?: number;
+  /** past steps whose representations the current one is compared with (default 750) */
+  reference?: number;
+  /** steps between the current step and the newest reference step (default 30) */
+  lag?: number;
+}
+
+/**
+ * k-NN non-conformity in representation space: raw error at t = sum of the k smallest squared
+ * Euclidean distances between the representation of the causal window ending at t (unmasked,
+ * last time step) and the representations at `t − lag − reference + 1 … t − lag`. Causal;
+ * context `padding + lag + reference − 1`. Each `scoreRange` call encodes the `lag + reference − 1`
+ * steps before `start` again (bounded work per streamed batch).
+ */
+export class RepresentationKnnScorer implements RawScorer {
+  readonly name: string;
+  readonly k: number;
+  readonly reference: number;
+  readonly lag: number;
+  private readonly base: RepresentationDiffScorer;
+
+  constructor(opts: RepresentationKnnScorerOptions = {}) {
+    this.base = new RepresentationDiffScorer(opts);
+    this.name = `${this.base.name}-knn`;
+    this.k = checkNumber('k', opts.k ?? 10, { min: 1, integer: true });
+    this.reference = checkNumber('reference', opts.reference ?? 750, { min: 1, integer: true });
+    this.lag = checkNumber('lag', opts.lag ?? 30, { min: 1, integer: true });
+    if (this.k > this.reference) throw new TsreprError('BAD_OPTION', `k (${this.k}) must not exceed reference (${this.reference})`);
+  }
+
+  get context(): number {
+    return this.base.padding + this.lag + this.reference - 1;
+  }
+
+  get representationModel(): RepresentationModel | undefined {
+    return this.base.representationModel;
+  }
+
+  async fit(train: Series, opts: ScorerFitOptions = {}): Promise<void> {
+    await this.base.fit(train, opts);
+  }
+
+  async scoreRange(s: Series, start: number, opts: { onProgress?: ProgressCallback } = {}): Promise<Float32Array> {
+    const T = seriesLength(s);
+    if (T <= start) return new Float32Array(0);
+    const first = Math.max(0, start - this.lag - this.reference + 1);
+    const { data, D } = await this.base.representations(s, first, opts);
+    const ok = new Uint8Array(T - first);
+    const Y = new Float64Array((T - first) * D);
+    for (let i = 0; i < T - first; i++) {
+      let finite = true;
+      for (let d = 0; d < D; d++) { const v = data[i * D + d]!; if (!Number.isFinite(v)) finite = false; Y[i * D + d] = v; }
+      ok[i] = finite ? 1 : 0;
+    }
+    return knnNonConformity(Y, ok, D, first, start, T, this);
+  }
+
+  dispose(): void {
+    this.base.dispose();
   }
 }
