@@ -8,6 +8,7 @@ import { Rng } from '../../src/engine/random.js';
 import { tf } from '../../src/engine/tf.js';
 import { TsreprError } from '../../src/errors.js';
 import { loadModel } from '../../src/methods/model.js';
+import { loadModelDir } from '../../src/engine/weights.js';
 import { SsganModel, temporalReminderMatrix } from '../../src/methods/ssgan/index.js';
 import { temporalContext } from '../../src/methods/ssgan/context.js';
 import { SsganGenerator } from '../../src/methods/ssgan/networks.js';
@@ -148,15 +149,51 @@ describe('SSGAN', () => {
     assert.throws(() => new SsganModel(3, { inputClip: -1 }), (e: TsreprError) => e.code === 'BAD_OPTION' && /inputClip/.test(e.message));
   });
 
-  it("reconLoss 'mae' trains and 'huber' is refused", async () => {
+  it("reconLoss: the first loss of an untrained generator is alpha × the mean |error| ('mae') or squared error ('mse') of the interpolation; 'huber' is refused", async () => {
     assert.throws(() => new SsganModel(3, { reconLoss: 'huber' }), (e: TsreprError) => e.code === 'BAD_OPTION' && /reconLoss/.test(e.message));
-    const ds = synthetic(8, 16, 4);
-    const model = new SsganModel(3, { iterations: 3, window: 16, hiddenSize: 8, discHiddenSize: 4, clsHiddenSize: 4, reconLoss: 'mae', batchSize: 8 });
-    const res = await model.fit(ds);
-    assert.equal(res.iterations, 3);
-    const read = res.losses.filter((l) => !Number.isNaN(l));
-    assert.ok(read.length > 0 && read.every(Number.isFinite), `losses ${res.losses}`);
-    model.dispose();
+    // one series that fills one batch window exactly: the first step's loss is the reconstruction
+    // of the zero-initialised generator, i.e. of the leave-one-out interpolation
+    const ds = synthetic(1, 16, 4);
+    const first = async (reconLoss: string) => {
+      const model = new SsganModel(3, { iterations: 1, window: 16, hiddenSize: 8, discHiddenSize: 4, clsHiddenSize: 4, reconLoss, batchSize: 1, advWeight: 0, classWeight: 0, noiseStd: 0, alpha: 2 });
+      const res = await model.fit(ds);
+      const { mean, std } = model.scalerStats();
+      model.dispose();
+      return { loss: res.losses[0]!, mean, std };
+    };
+    const mae = await first('mae'), mse = await first('mse');
+    const C = 3, T = 16, x = new Float32Array(T * C), m = new Float32Array(T * C);
+    for (let i = 0; i < x.length; i++) { m[i] = ds.mask[i]!; x[i] = m[i] ? (ds.values[i]! - mae.mean[i % C]!) / mae.std[i % C]! : 0; }
+    const ctx = temporalContext(x, m, 1, T, C);
+    let sa = 0, ss = 0, n = 0;
+    for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) {
+      const i = t * C + c;
+      if (!m[i]) continue;
+      const e = ctx[t * 3 * C + c]! - x[i]!;
+      sa += Math.abs(e); ss += e * e; n++;
+    }
+    assert.ok(Math.abs(mae.loss - 2 * sa / n) < 1e-4 * (1 + mae.loss), `mae loss ${mae.loss} vs ${2 * sa / n}`);
+    assert.ok(Math.abs(mse.loss - 2 * ss / n) < 1e-4 * (1 + mse.loss), `mse loss ${mse.loss} vs ${2 * ss / n}`);
+  });
+
+  it('a model saved before inputClip/reconLoss existed loads without the bound', async () => {
+    const ds = synthetic(4, 16, 6);
+    const model = new SsganModel(3, { iterations: 1, window: 16, hiddenSize: 4, discHiddenSize: 4, clsHiddenSize: 4, batchSize: 2 });
+    await model.fit(ds);
+    const dir = mkdtempSync(join(tmpdir(), 'ssgan-old-'));
+    try {
+      await model.save(join(dir, 'm'));
+      const art = await loadModelDir(join(dir, 'm'));
+      const cfg = art.config as { options: Record<string, unknown> };
+      delete cfg.options.inputClip; delete cfg.options.reconLoss;
+      const old = SsganModel.fromArtifacts(art);
+      assert.equal(old.opts.inputClip, 0);
+      assert.equal(old.opts.reconLoss, 'mse');
+      old.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      model.dispose();
+    }
   });
 
   it('short training beats mean imputation on held-out entries; memory is flat; save/load round-trips', async () => {

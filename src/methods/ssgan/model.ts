@@ -392,7 +392,9 @@ export class SsganModel implements RepresentationModel {
   static fromArtifacts(art: LoadedArtifacts): SsganModel {
     const cfg = art.config as { options: SsganOptions; inputDims: number; state: SsganState };
     if (!cfg?.options || !cfg.state) throw new TsreprError('BAD_MODEL', 'SSGAN config.json lacks options/state');
-    const m = new SsganModel(cfg.inputDims, cfg.options as unknown as Record<string, unknown>);
+    // Models saved before `inputClip` and `reconLoss` existed were trained (and must keep
+    // imputing) without the bound and with the MSE loss: absent keys take those, not today's defaults.
+    const m = new SsganModel(cfg.inputDims, { inputClip: 0, reconLoss: 'mse', ...(cfg.options as unknown as Record<string, unknown>) });
     m.state = cfg.state;
     m.nets = new SsganNetworks(cfg.inputDims, { ...m.opts, numClasses: cfg.state.numClasses }, new Rng(0));
     m.nets.loadParameters(art.tensors);
