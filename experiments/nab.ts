@@ -12,12 +12,13 @@
  * concatenated as TS2Vec does.
  *
  * Resumable: one JSON line per (detector, series) in rows.jsonl; standardised scores cached in
- * .tsrepr-cache/nab-scores/<detector>/ (a (detector, file) is re-run only when its row or its
+ * .tsrepr-cache/nab-scores/<detector>-<config hash>/ (a (detector, file) is re-run only when its row or its
  * cached scores are missing), so post-processing variants re-score in seconds.
  * Run: node --import tsx experiments/nab.ts [--detectors zscore,random,ts2vec,masked,knn,knn-knncad-setting,ts2vec-knn] [--score-only]
  */
 import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { loadNab } from '../src/data/nab.js';
@@ -36,6 +37,8 @@ import { Rng } from '../src/engine/random.js';
 const DATA = join(process.env.TSREPR_DATA ?? '/work/shared/datasets-raw', 'anomaly/NAB');
 const OUT = new URL('./results/nab/', import.meta.url).pathname;
 const CACHE = new URL('../.tsrepr-cache/nab-scores/', import.meta.url).pathname;
+/** A detector's score cache, keyed by its configuration too: changed options never reuse old scores. */
+const cacheDir = (d: string): string => join(CACHE, `${d}-${createHash('sha256').update(JSON.stringify(DETECTORS[d] ?? d)).digest('hex').slice(0, 12)}`);
 const arg = (name: string, def: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1]! : def; };
 
 /** Detector configurations; the ts2vec one is small so per-series training is cheap on 2 cores. */
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     const trainLen = Math.max(50, nabProbationaryLength(T));
     prepared.push({ key, file: nabPrepareFile(T, windowRows(nab.timestamps!, nab.windows)), labels: nab.pointLabels, T, trainLen });
     for (const d of detectors) {
-      const cachePath = join(CACHE, d, key.replace(/\//g, '__') + '.f32');
+      const cachePath = join(cacheDir(d), key.replace(/\//g, '__') + '.f32');
       if (done.has(`${d}|${key}`) && existsSync(cachePath)) continue;
       if (scoreOnly) continue;
       const cfg = DETECTORS[d]!;
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
       const r = await det.detect(series);
       const t2 = performance.now();
       det.scorer.dispose?.();
-      await mkdir(join(CACHE, d), { recursive: true });
+      await mkdir(cacheDir(d), { recursive: true });
       await writeFile(cachePath, Buffer.from(r.z.buffer, r.z.byteOffset, r.z.byteLength));
       const row = { detector: d, file: key, rows: T, trainRows: trainLen, fitSeconds: (t1 - t0) / 1000, scoreSeconds: (t2 - t1) / 1000, flaggedAtK4: r.flags.reduce((a, b) => a + b, 0), load1: os.loadavg()[0] };
       await appendFile(rowsPath, JSON.stringify(row) + '\n');
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
 
   // corpus scoring (on the files every requested detector has scores for)
   const all = prepared.length;
-  const cached = (d: string, key: string) => existsSync(join(CACHE, d, key.replace(/\//g, '__') + '.f32'));
+  const cached = (d: string, key: string) => existsSync(join(cacheDir(d), key.replace(/\//g, '__') + '.f32'));
   for (let i = prepared.length - 1; i >= 0; i--) if (!detectors.every((d) => cached(d, prepared[i]!.key))) prepared.splice(i, 1);
   if (prepared.length < all) console.error(`scoring ${prepared.length} of ${all} files (the others lack scores of some detector)`);
   const summary: Record<string, unknown> = {};
@@ -171,7 +174,7 @@ async function main(): Promise<void> {
   for (const d of detectors) {
     const z: Float32Array[] = [];
     for (const p of prepared) {
-      const buf = await readFile(join(CACHE, d, p.key.replace(/\//g, '__') + '.f32'));
+      const buf = await readFile(join(cacheDir(d), p.key.replace(/\//g, '__') + '.f32'));
       z.push(new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4));
     }
     const perProfile: Record<string, unknown> = {};

@@ -121,6 +121,12 @@ describe('anomaly detectors', () => {
     assert.throws(() => new KnnScorer({ k: 20, reference: 10 }), /reference/);
     assert.throws(() => new KnnScorer({ metric: 'cosine' as never }), /metric/);
     assert.throws(() => createDetector('knn', { knn: { window: 0 } }), /window/);
+    // the metric is learned in fit: scoring unfitted, or fitting on no complete window, is an error, not silently Euclidean
+    const unfitted = new KnnScorer({ window: 2, k: 1, reference: 1, lag: 1, metric: 'mahalanobis' });
+    await assert.rejects(unfitted.scoreRange({ values: Float32Array.from([0, 0, 1, 0]), channels: 1 }, 0), /fit/);
+    await assert.rejects(unfitted.fit({ values: Float32Array.from([1, NaN, 2, NaN]), channels: 1 }), /complete 2-step window/);
+    assert.throws(() => createDetector('ts2vec-knn', { knn: { window: 5 } }), /knn\.window applies to 'knn' only/);
+    assert.throws(() => createDetector('ts2vec-knn', { knn: { metric: 'mahalanobis' } }), /knn\.metric/);
   });
 
   it('knn detector: causal, finds injected spikes with the likelihood stage, streaming equals batch', async () => {

@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option('--k <n>', 'threshold: mean + k·std of the training scores', '4')
     .option('--delay <n>', 'suppress flags within n steps after a flag; also the delay of the delay-adjusted F1', '7')
     .option('--cold-start', 'expanding-window threshold over everything seen (no training statistics)')
-    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB k 5.5 with --delay 200 did best); learning period = the training part")
+    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB --method knn with k 2.75 and --delay 100 did best, ts2vec with k 5.5 and --delay 200); learning period = the training part")
     .option('--padding <n>', 'causal context of each score (ts2vec default 200, masked 63)')
     .option('--window <n>', 'zscore: rolling window length', '64')
     .option('--max-rows <n>', 'use only the first n rows')

@@ -40,8 +40,8 @@ export interface CreateDetectorOptions extends DetectorOptions {
 /**
  * A detector by name. 'ts2vec': TS2Vec's masked-vs-unmasked representation difference with
  * MA(21) adjustment; 'masked': reconstruction error of the masked-segment model; 'zscore': rolling
- * z-score (no MA adjustment); 'knn': KNN-CAD-style sum of the k smallest Mahalanobis distances of
- * the current window to a bounded set of past windows (no MA adjustment); 'ts2vec-knn': the same
+ * z-score (no MA adjustment); 'knn': KNN-CAD-style sum of the k smallest squared Euclidean
+ * (optionally Mahalanobis) distances of the current window to a bounded set of past windows (no MA adjustment); 'ts2vec-knn': the same
  * non-conformity between TS2Vec representations of causal windows (no MA adjustment); 'random': NAB's random reference.
  */
 export function createDetector(method: string, o: CreateDetectorOptions = {}): AnomalyDetector {
@@ -49,6 +49,9 @@ export function createDetector(method: string, o: CreateDetectorOptions = {}): A
     case 'ts2vec':
       return new AnomalyDetector(new RepresentationDiffScorer({ method: 'ts2vec', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize }), o);
     case 'ts2vec-knn':
+      for (const key of ['window', 'metric'] as const) {
+        if (o.knn?.[key] !== undefined) throw new TsreprError('BAD_OPTION', `ts2vec-knn takes knn.k, knn.reference and knn.lag; knn.${key} applies to 'knn' only (its window is the representation's causal window, set by padding)`);
+      }
       return new AnomalyDetector(new RepresentationKnnScorer({
         method: 'ts2vec', modelOptions: o.modelOptions, model: o.model, padding: o.padding, batchSize: o.batchSize, k: o.knn?.k, reference: o.knn?.reference, lag: o.knn?.lag,
       }), { maWindow: 0, ...o });

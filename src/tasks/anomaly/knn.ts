@@ -88,7 +88,9 @@ export class KnnScorer implements RawScorer {
       n++;
       for (let i = 0; i < D; i++) { const xi = x[i]!; if (xi === 0) continue; for (let j = 0; j <= i; j++) M[i * D + j] = M[i * D + j]! + xi * x[j]!; }
     }
-    if (n === 0) { this.whiten = undefined; return; }
+    if (n === 0) {
+      throw new TsreprError('BAD_INPUT', `knn metric 'mahalanobis' needs at least one complete ${this.window}-step window in the training part (none without missing values); use metric 'euclidean' or a longer training part`);
+    }
     let diag = 0;
     for (let i = 0; i < D; i++) diag += M[i * D + i]! / n;
     const eps = Math.max(this.ridge * (diag / D), 1e-12);
@@ -119,6 +121,7 @@ export class KnnScorer implements RawScorer {
     const ok = new Uint8Array(n);
     const x = new Float64Array(D);
     const L = this.whiten;
+    if (this.metric === 'mahalanobis' && !L) throw new TsreprError('NOT_FITTED', "knn metric 'mahalanobis' is learned in fit(); call fit on the training part first");
     for (let t = first; t < T; t++) {
       if (!this.windowAt(s, t, x)) continue;
       ok[t - first] = 1;
