@@ -110,6 +110,9 @@ export class FlatAdamW extends Adam {
         const cur = this.pieces(flat);
         flat.assign(tf.concat(this.slots.map((s, i) => {
           const t = state.tensors.get(`${which}/${s.name}`);
+          if (t && t.size !== cur[i]!.size) {
+            throw new TsreprError('BAD_MODEL', `optimizer state '${which}/${s.name}' has shape [${t.shape.join(', ')}], the parameter has [${s.shape.join(', ')}]`);
+          }
           return tf.reshape(t ?? cur[i]!, [-1]);
         })));
       }
