@@ -35,7 +35,8 @@ export interface SsganOptions {
   /**
    * training iterations (default 300). The defaults are the budget of the imputation benchmark
    * (experiments/imputation.ts): 600 iterations gave the same MAE on Beijing (0.113), and hidden
-   * size 64 a worse one on PhysioNet-400 (0.348 vs 0.337 with the earlier losses)
+   * size 64 a worse one on PhysioNet-400 (0.348 vs 0.337, measured with MSE, adversarial weight 1
+   * and no input bound; experiments/results/imputation/ablation.md)
    */
   iterations: number;
   /** windows per iteration (default 32) */
@@ -47,16 +48,16 @@ export interface SsganOptions {
   /**
    * reconstruction loss on observed (and held-out) entries: 'mae' (default; BRITS' L1, the
    * generator of SSGAN's released code) or 'mse'. 300 iterations, 10 % hidden, MAE of the
-   * imputations: PhysioNet 2012 (400 records) 0.288 with 'mae' vs 0.293 with 'mse'; Beijing
-   * (12 stations, 1461 windows) 0.113 vs 0.118.
+   * imputations: PhysioNet 2012 (400 records) 0.288 with 'mae' vs 0.327 with 'mse'; Beijing
+   * (12 stations, 1461 windows) 0.113 vs 0.118 (experiments/results/imputation/ablation.md).
    */
   reconLoss: 'mae' | 'mse';
   /**
    * weight of the adversarial term in the generator loss (default 0.1, against alpha 10). In
    * SSGAN's released code the adversarial term sits beside a BRITS loss summed over time
    * steps, i.e. it is small relative to reconstruction; at weight 1 here it cost accuracy
-   * (PhysioNet 2012, 400 records, 10 % hidden, 80 iterations: MAE 0.332 at 1, 0.307 at 0.1,
-   * 0.305 at 0)
+   * (PhysioNet 2012, 400 records, 10 % hidden, 300 iterations: MAE 0.366 at 1, 0.288 at 0.1;
+   * experiments/results/imputation/ablation.md)
    */
   advWeight: number;
   /** weight of the classifier term in the generator loss (default 1; 0 or no labels: plain GAN) */
@@ -67,8 +68,9 @@ export interface SsganOptions {
   noiseStd: number;
   /**
    * bound (in standard deviations) on the normalised values that the generator's learned
-   * branches see (default 5; 0 = none); the interpolation its estimate is a residual on is not
-   * bounded, so imputations may still go beyond it
+   * branches see (default 5; 0 = none), a safeguard against data-entry outliers (on PhysioNet
+   * 2012, 4000 records, it changed MAE by 0.001); the interpolation its estimate is a residual
+   * on is not bounded, so imputations may still go beyond it
    */
   inputClip: number;
   /** fraction of labelled series the classifier may use (default 1) */
