@@ -1,8 +1,8 @@
 /**
  * Imputation: hide 10 / 20 / 50 % of the observed entries (dataset label `NAME@rate`), impute,
  * score MAE/RMSE/MRE on the standardised scale (TSI-Bench protocol, point missing). SSGAN and
- * masked pretraining vs linear, LOCF, mean. Full: the first 400 PhysioNet 2012 set-a records
- * (48 h × 35) and Beijing Dongsi, SSGAN with the budget of experiments/imputation.ts (300
+ * masked pretraining vs linear, LOCF, mean. Full: PhysioNet 2012 as the registry finds it (the 50
+ * records bundled in datasets/ come first; at most 400 of an archive copy), 48 h × 35, and Beijing Dongsi, SSGAN with the budget of experiments/imputation.ts (300
  * iterations, hidden 32), seed 0; the TSI-Bench reference (whole corpus, 10 %) is indicative only.
  * Quick: the 50 bundled PhysioNet 2012 records, tiny SSGAN budget.
  */
