@@ -35,6 +35,11 @@ export interface FitResult {
   skippedSteps: number;
   /** iteration the run resumed from (0 when it started fresh) */
   resumedFrom: number;
+  /**
+   * validation-based model selection, for methods that have it (SSGAN): the score at each
+   * evaluation (iteration 0 = before training), and the iteration whose weights were kept
+   */
+  validation?: { metric: string; history: { iteration: number; value: number }[]; bestIteration: number; best: number; stoppedEarly: boolean };
 }
 
 export type Pooling = 'full' | 'timestamp' | 'multiscale';

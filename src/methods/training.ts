@@ -35,6 +35,8 @@ export interface TrainingSpec {
   step: (i: number, readLoss: boolean) => number | undefined | null | Promise<number | undefined | null>;
   /** extra state to checkpoint (e.g. averaged weights), and how to restore it */
   extraState?: { get(): Map<string, Tensor>; set(t: Map<string, Tensor>): void };
+  /** called after iteration `i` (0-based); returning true ends training there (early stopping) */
+  afterStep?: (i: number) => boolean | Promise<boolean>;
 }
 
 const CKPT_LATEST = 'latest.json';
@@ -58,6 +60,7 @@ export async function runTraining(spec: TrainingSpec, opts: FitOptions = {}): Pr
     }
   }
   const t0 = performance.now();
+  let end = spec.totalSteps;
   for (let i = start; i < spec.totalSteps; i++) {
     if (opts.signal?.aborted) throw new TsreprError('ABORTED', `${spec.name} aborted at iteration ${i}`);
     const readLoss = (i + 1) % lossEvery === 0 || i === spec.totalSteps - 1;
@@ -68,14 +71,15 @@ export async function runTraining(spec: TrainingSpec, opts: FitOptions = {}): Pr
     if (ckptEvery > 0 && (i + 1) % ckptEvery === 0 && i + 1 < spec.totalSteps) {
       await writeCheckpoint(opts.checkpointDir!, spec, i + 1, losses, skipped);
     }
+    if (spec.afterStep && await spec.afterStep(i)) { end = i + 1; break; }
     // Yield to the event loop so that abort signals, timers and progress output run.
     if (i % 4 === 3) await new Promise((r) => setImmediate(r));
   }
   const seconds = (performance.now() - t0) / 1000;
-  const done = spec.totalSteps - start;
+  const done = end - start;
   return {
-    iterations: spec.totalSteps,
-    epochs: Math.floor(spec.totalSteps / Math.max(1, spec.stepsPerEpoch)),
+    iterations: end,
+    epochs: Math.floor(end / Math.max(1, spec.stepsPerEpoch)),
     seconds,
     secondsPerIteration: done > 0 ? seconds / done : 0,
     losses,

@@ -131,6 +131,30 @@ describe('SSGAN', () => {
     model.dispose();
   });
 
+  it('validation: keeps the best generator (here the untrained one, i.e. linear interpolation) and stops early', async () => {
+    const ds = synthetic(12, 16, 8);
+    const linear = createImputer('linear');
+    await linear.fit(ds);
+    const ref = (await linear.impute(ds)).values;
+    // an absurd learning rate makes every update worse on the withheld entries
+    const model = new SsganModel(3, { iterations: 40, window: 16, hiddenSize: 8, discHiddenSize: 4, clsHiddenSize: 4, batchSize: 4, lr: 5, validation: 0.2, evalEvery: 2, patience: 2 });
+    const res = await model.fit(ds);
+    const v = res.validation!;
+    assert.ok(v, 'validation summary');
+    assert.equal(v.history[0]!.iteration, 0);
+    assert.ok(v.history.every((h) => h.value >= v.best), 'best is the minimum');
+    assert.equal(v.bestIteration, 0, JSON.stringify(v.history));
+    assert.ok(v.stoppedEarly && res.iterations === 4, `stopped after ${res.iterations} iterations`);
+    const ours = await model.imputeValues(ds);
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) if (!ds.mask[i]) worst = Math.max(worst, Math.abs(ours[i]! - ref[i]!) / (1 + Math.abs(ref[i]!)));
+    assert.ok(worst < 1e-5, `kept weights impute the interpolation (max rel. diff ${worst})`);
+    model.dispose();
+    for (const bad of [{ validation: 0.9 }, { evalEvery: 0 }, { patience: -1 }, { minDelta: 2 }]) {
+      assert.throws(() => new SsganModel(3, bad), (e: TsreprError) => e.code === 'BAD_OPTION', JSON.stringify(bad));
+    }
+  });
+
   it('inputClip: an outlier reaches the learned branches only up to the bound', () => {
     const gen = new SsganGenerator(2, 4, new Rng(3), 5);
     gen.featW.assign(tf.tensor2d([[0, 2], [2, 0]]));

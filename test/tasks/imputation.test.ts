@@ -138,6 +138,20 @@ describe('evaluation', () => {
     for (const i of a.indices) { assert.equal(ds.mask[i], 1); assert.equal(a.ds.mask[i], 0); }
   });
 
+  it('channels left with fewer than 2 observed values are excluded from the scores, for every method alike', () => {
+    // channel 0: 4 observed; channel 1: 2 observed (hiding one leaves 1)
+    const ds = fromArrays([[[1, 10], [2, NaN], [3, 30], [4, NaN]]]);
+    for (let seed = 0; seed < 20; seed++) {
+      const h = hideObserved(ds, 0.5, seed);
+      const left = [0, 1].map((c) => [0, 1, 2, 3].filter((t) => h.ds.mask[t * 2 + c]).length);
+      assert.deepEqual(Array.from(h.scorable), left.map((k) => (k >= 2 ? 1 : 0)));
+      const s = scoreImputation(new Float32Array(8).fill(0), h, 2);
+      assert.equal(s.excluded, Array.from(h.indices).filter((i) => !h.scorable[i % 2]).length);
+      if (!h.scorable[1]) assert.ok(s.excluded > 0);
+      assert.equal(s.count + s.excluded, h.indices.length);
+    }
+  });
+
   it('MAE / RMSE / MRE on hidden entries', () => {
     const s = scoreImputation(Float32Array.from([1, 5, 0]), { indices: Int32Array.from([0, 1]), truth: Float32Array.from([2, 1]) }, 1);
     assert.equal(s.mae, 2.5);

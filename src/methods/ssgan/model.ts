@@ -18,7 +18,7 @@ import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../../engine/tf.j
 import { saveModelDir } from '../../engine/weights.js';
 import { TsreprError, checkNumber } from '../../errors.js';
 import type { EncodeOptions, FitOptions, FitResult, LoadedArtifacts, Representation, RepresentationModel } from '../model.js';
-import { runTraining } from '../training.js';
+import { cloneParams, runTraining } from '../training.js';
 import { temporalContext } from './context.js';
 import { temporalReminderMatrix } from './hint.js';
 import { SsganNetworks } from './networks.js';
@@ -84,12 +84,32 @@ export interface SsganOptions {
    * loss, so that training sees gaps like the ones it will fill. 0 = the paper's loss.
    */
   holdout: number;
+  /**
+   * fraction of the observed entries withheld from training as a validation set (default
+   * 0.05; 0 = none, and then the last weights are kept). Every `evalEvery` iterations (and
+   * before the first) the generator imputes them; the generator weights with the lowest
+   * validation MAE are kept, and training stops after `patience` evaluations without
+   * improvement. Since an untrained generator imputes the linear interpolation, the kept
+   * model is never worse than that on the validation entries. Skipped when it would hold
+   * fewer than 20 entries.
+   */
+  validation: number;
+  /** iterations between validation evaluations (default 25) */
+  evalEvery: number;
+  /** evaluations without improvement before training stops (default 4; 0 = never stop early) */
+  patience: number;
+  /**
+   * relative decrease of the validation MAE that counts as an improvement (default 0.01): on
+   * small data a few hundred validation entries are noisy, and the untrained generator (the
+   * linear interpolation) should only be left for a clearly better one
+   */
+  minDelta: number;
   seed: number;
 }
 
 export const SSGAN_DEFAULTS: SsganOptions = {
   window: 48, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, iterations: 300, batchSize: 32, lr: 0.005,
-  alpha: 10, reconLoss: 'mae', advWeight: 0.1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, inputClip: 5, labelRate: 1, dSteps: 1, holdout: 0, seed: 0,
+  alpha: 10, reconLoss: 'mae', advWeight: 0.1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, inputClip: 5, labelRate: 1, dSteps: 1, holdout: 0, validation: 0.05, evalEvery: 25, patience: 4, minDelta: 0.01, seed: 0,
 };
 
 /** Validates user options (unknown keys are errors) and fills defaults. */
@@ -121,6 +141,10 @@ export function ssganOptions(user: Record<string, unknown> = {}): SsganOptions {
   checkNumber('labelRate', o.labelRate, { min: 0, max: 1 });
   checkNumber('dSteps', o.dSteps, { min: 0, integer: true });
   checkNumber('holdout', o.holdout, { min: 0, max: 0.9 });
+  checkNumber('validation', o.validation, { min: 0, max: 0.5 });
+  checkNumber('evalEvery', o.evalEvery, { min: 1, integer: true });
+  checkNumber('patience', o.patience, { min: 0, integer: true });
+  checkNumber('minDelta', o.minDelta, { min: 0, max: 1 });
   checkNumber('seed', o.seed, { min: 0, integer: true });
   return o;
 }
@@ -205,6 +229,20 @@ export class SsganModel implements RepresentationModel {
       for (let i = 0; i < k; i++) labelled[perm[i]!] = 1;
     }
     const x = this.normalise(ds);
+    // Validation entries: a seeded fraction of the observed entries, never shown to the players.
+    let trainMask: Uint8Array = ds.mask;
+    let valIdx: Int32Array | undefined;
+    if (o.validation > 0) {
+      const obs: number[] = [];
+      for (let i = 0; i < ds.mask.length; i++) if (ds.mask[i]) obs.push(i);
+      const k = Math.floor(o.validation * obs.length);
+      if (k >= 20) {
+        for (let j = 0; j < k; j++) { const r = j + rng.int(0, obs.length - j); const tmp = obs[j]!; obs[j] = obs[r]!; obs[r] = tmp; }
+        valIdx = Int32Array.from(obs.slice(0, k)).sort();
+        trainMask = Uint8Array.from(ds.mask);
+        for (const i of valIdx) trainMask[i] = 0;
+      }
+    }
     const wins = windowsOf(ds, Math.min(W, ds.length), Math.max(1, Math.floor(W / 2)));
     if (wins.length === 0) throw new TsreprError('EMPTY_INPUT', 'SSGAN: no non-empty series to train on');
     const T = Math.min(W, ds.length), L = ds.length, B = Math.min(o.batchSize, Math.max(wins.length, 1));
@@ -228,8 +266,8 @@ export class SsganModel implements RepresentationModel {
         for (let t = 0; t < w.len; t++) {
           const src = ((w.s * L) + w.start + t) * C, dst = (b * T + t) * C;
           for (let c = 0; c < C; c++) {
-            const obs = ds.mask[src + c]!;
-            xb[dst + c] = x[src + c]!;
+            const obs = trainMask[src + c]!;
+            xb[dst + c] = obs ? x[src + c]! : 0;
             mb[dst + c] = obs;
             vb[dst + c] = 1;
             xin[dst + c] = obs ? x[src + c]! : (o.noiseStd > 0 ? rng.normal(0, o.noiseStd) : 0);
@@ -306,13 +344,78 @@ export class SsganModel implements RepresentationModel {
         for (const t of [tx, tm, tin, tctx, th, tdw, tgw, ty, tlw, theld, xHat]) t?.dispose();
       }
     };
+    // Model selection on the validation entries (MAE of the generator's estimates there).
+    const valMae = async (): Promise<number> => {
+      const est = await this.estimates(ds, x, trainMask);
+      let sum = 0;
+      for (const i of valIdx!) sum += Math.abs(est[i]! - x[i]!);
+      return sum / valIdx!.length;
+    };
+    const history: { iteration: number; value: number }[] = [];
+    let best = Infinity, bestIteration = 0, since = 0, stoppedEarly = false;
+    let bestWeights: Map<string, Tensor> | undefined;
+    const keepBest = (iteration: number, value: number) => {
+      bestWeights?.forEach((t) => t.dispose());
+      bestWeights = cloneParams(gParams);
+      best = value; bestIteration = iteration; since = 0;
+    };
+    if (valIdx && !fitOpts.resume) {
+      const v0 = await valMae();
+      history.push({ iteration: 0, value: v0 });
+      keepBest(0, v0);
+    }
+    const afterStep = valIdx ? async (i: number): Promise<boolean> => {
+      if ((i + 1) % o.evalEvery !== 0 && i + 1 !== o.iterations) return false;
+      await syncMeta();
+      const v = await valMae();
+      history.push({ iteration: i + 1, value: v });
+      if (v < best * (1 - o.minDelta) - 1e-9) keepBest(i + 1, v); else since++;
+      stoppedEarly = o.patience > 0 && since >= o.patience && i + 1 < o.iterations;
+      return stoppedEarly;
+    } : undefined;
+    // the kept weights and the selection state are checkpointed, so a resumed run selects as an uninterrupted one
+    // (the checkpoint writer disposes what get() returns: hand it copies; the restored selection
+    // state is read asynchronously at the next evaluation, since WebGPU cannot read synchronously)
+    let pendingMeta: Tensor | undefined;
+    const syncMeta = async () => {
+      if (!pendingMeta) return;
+      const [b, it, sn] = await pendingMeta.data();
+      best = b!; bestIteration = it!; since = sn!;
+      pendingMeta.dispose();
+      pendingMeta = undefined;
+    };
+    const extraState = valIdx ? {
+      get: () => {
+        const m = new Map<string, Tensor>();
+        if (bestWeights) for (const [k, t] of bestWeights) m.set(`best/${k}`, tf.clone(t));
+        m.set('best/meta', tf.tensor1d([best, bestIteration, since], 'float32'));
+        return m;
+      },
+      set: (m: Map<string, Tensor>) => {
+        pendingMeta?.dispose();
+        const meta = m.get('best/meta');
+        pendingMeta = meta ? tf.clone(meta) : undefined;
+        bestWeights?.forEach((t) => t.dispose());
+        bestWeights = new Map();
+        for (const [k, t] of m) if (k.startsWith('best/') && k !== 'best/meta') bestWeights.set(k.slice(5), tf.clone(t));
+        if (bestWeights.size === 0) bestWeights = undefined;
+      },
+    } : undefined;
     try {
-      return await runTraining({
+      const res = await runTraining({
         name: 'ssgan fit', totalSteps: o.iterations, stepsPerEpoch: Math.max(1, Math.ceil(wins.length / B)),
-        params: nets.namedParameters(), optimizers, rng, step: stepFn,
+        params: nets.namedParameters(), optimizers, rng, step: stepFn, afterStep, extraState,
       }, fitOpts);
+      await syncMeta();
+      if (valIdx && bestWeights) {
+        tf.tidy(() => { for (const [k, v] of gParams) v.assign(bestWeights!.get(k)!); });
+        res.validation = { metric: 'mae (normalised, validation entries)', history, bestIteration, best, stoppedEarly };
+      }
+      return res;
     } finally {
       for (const opt of Object.values(optimizers)) opt.dispose();
+      bestWeights?.forEach((t) => t.dispose());
+      pendingMeta?.dispose();
     }
   }
 
@@ -322,21 +425,36 @@ export class SsganModel implements RepresentationModel {
    * generator's estimate; padding stays NaN.
    */
   async imputeValues(ds: TimeSeriesDataset, opts: { batchSize?: number } = {}): Promise<Float32Array> {
-    const nets = this.requireFitted();
+    this.requireFitted();
     this.checkData(ds);
-    const C = ds.channels, L = ds.length, T = Math.min(this.opts.window, L);
+    const C = ds.channels;
     const { mean, std } = this.state!;
-    const x = this.normalise(ds);
+    const e = await this.estimates(ds, this.normalise(ds), ds.mask, opts.batchSize);
     const out = Float32Array.from(ds.values);
+    for (let s = 0; s < ds.n; s++) {
+      const base = s * ds.length * C;
+      for (let i = base; i < base + ds.lengths[s]! * C; i++) if (!ds.mask[i]) out[i] = e[i]! * std[i % C]! + mean[i % C]!;
+    }
+    return out;
+  }
+
+  /**
+   * The generator's normalised estimate of every entry within each series' length, `[N, L, C]`
+   * flat, from the normalised values `x` observed where `mask` is 1 (windows of `window` steps,
+   * the last one ending at the series end).
+   */
+  private async estimates(ds: TimeSeriesDataset, x: Float32Array, mask: ArrayLike<number>, batchSize = 256): Promise<Float32Array> {
+    const nets = this.requireFitted();
+    const C = ds.channels, L = ds.length, T = Math.min(this.opts.window, L);
+    const out = new Float32Array(ds.values.length);
     const wins = windowsOf(ds, T, T);
-    const bs = opts.batchSize ?? 256;
-    for (let w0 = 0; w0 < wins.length; w0 += bs) {
-      const chunk = wins.slice(w0, w0 + bs), B = chunk.length;
+    for (let w0 = 0; w0 < wins.length; w0 += batchSize) {
+      const chunk = wins.slice(w0, w0 + batchSize), B = chunk.length;
       const xin = new Float32Array(B * T * C), mb = new Float32Array(B * T * C);
       chunk.forEach((w, b) => {
         for (let t = 0; t < w.len; t++) {
           const src = (w.s * L + w.start + t) * C, dst = (b * T + t) * C;
-          for (let c = 0; c < C; c++) { xin[dst + c] = x[src + c]!; mb[dst + c] = ds.mask[src + c]!; }
+          for (let c = 0; c < C; c++) { const m = mask[src + c]!; mb[dst + c] = m; xin[dst + c] = m ? x[src + c]! : 0; }
         }
       });
       const ctx = temporalContext(xin, mb, B, T, C);
@@ -344,10 +462,7 @@ export class SsganModel implements RepresentationModel {
       const e = await est.data();
       est.dispose();
       chunk.forEach((w, b) => {
-        for (let t = 0; t < w.len; t++) {
-          const dst = (w.s * L + w.start + t) * C, src = (b * T + t) * C;
-          for (let c = 0; c < C; c++) if (!ds.mask[dst + c]) out[dst + c] = e[src + c]! * std[c]! + mean[c]!;
-        }
+        for (let t = 0; t < w.len; t++) out.set(e.subarray((b * T + t) * C, (b * T + t + 1) * C), (w.s * L + w.start + t) * C);
       });
     }
     return out;

@@ -16,6 +16,12 @@ export interface HiddenEntries {
   indices: Int32Array;
   /** their true values */
   truth: Float32Array;
+  /**
+   * per channel, 1 when at least 2 observed values remain after hiding: only those channels
+   * have a spread to standardise by and a value for every baseline to impute from, so entries
+   * of the others are left out of the scores (for every method alike)
+   */
+  scorable: Uint8Array;
 }
 
 /** Hides `round(rate · #observed)` observed entries chosen uniformly with a seeded Rng. */
@@ -35,29 +41,36 @@ export function hideObserved(ds: TimeSeriesDataset, rate: number, seed = 0): Hid
     values, mask, n: ds.n, length: ds.length, channels: ds.channels, lengths: ds.lengths, labels: ds.labels,
     classNames: ds.classNames, timestamps: ds.timestamps, channelNames: ds.channelNames, seriesIds: ds.seriesIds, source: ds.source,
   });
-  return { ds: hidden, indices, truth };
+  const C = ds.channels, left = new Int32Array(C);
+  for (let i = 0; i < mask.length; i++) if (mask[i]) left[i % C]!++;
+  const scorable = Uint8Array.from(left, (k) => (k >= 2 ? 1 : 0));
+  return { ds: hidden, indices, truth, scorable };
 }
 
 export interface ImputationScores {
   mae: number;
   rmse: number;
   mre: number;
+  /** entries scored */
   count: number;
+  /** hidden entries left out: their channel has fewer than 2 observed values left (see `scorable`) */
+  excluded: number;
 }
 
 /** Scores imputed `values` on the hidden entries; `stats` (per-channel mean/std) gives the normalised scale. */
 export function scoreImputation(
-  values: Float32Array, hidden: Pick<HiddenEntries, 'indices' | 'truth'>, channels: number,
+  values: Float32Array, hidden: Pick<HiddenEntries, 'indices' | 'truth'> & { scorable?: ArrayLike<number> }, channels: number,
   stats?: { mean: ArrayLike<number>; std: ArrayLike<number> },
 ): ImputationScores {
-  let sa = 0, ss = 0, st = 0, n = 0;
+  let sa = 0, ss = 0, st = 0, n = 0, excluded = 0;
   hidden.indices.forEach((i, j) => {
     const c = i % channels;
+    if (hidden.scorable && !hidden.scorable[c]) { excluded++; return; }
     let p = values[i]!, y = hidden.truth[j]!;
     if (stats) { p = (p - stats.mean[c]!) / stats.std[c]!; y = (y - stats.mean[c]!) / stats.std[c]!; }
     if (!Number.isFinite(p)) return;
     const e = p - y;
     sa += Math.abs(e); ss += e * e; st += Math.abs(y); n++;
   });
-  return { mae: sa / Math.max(n, 1), rmse: Math.sqrt(ss / Math.max(n, 1)), mre: sa / Math.max(st, 1e-12), count: n };
+  return { mae: sa / Math.max(n, 1), rmse: Math.sqrt(ss / Math.max(n, 1)), mre: sa / Math.max(st, 1e-12), count: n, excluded };
 }
