@@ -88,15 +88,19 @@ export interface SsganOptions {
    * fraction of the observed entries withheld from training as a validation set (default
    * 0.05; 0 = none, and then the last weights are kept). Every `evalEvery` iterations (and
    * before the first) the generator imputes them; the generator weights with the lowest
-   * validation MAE are kept, and training stops after `patience` evaluations without
-   * improvement. Since an untrained generator imputes the linear interpolation, the kept
+   * validation MAE are kept, and with `patience` > 0 training stops after that many
+   * evaluations without improvement. Since an untrained generator imputes the linear interpolation, the kept
    * model is never worse than that on the validation entries. Skipped when it would hold
    * fewer than 20 entries.
    */
   validation: number;
   /** iterations between validation evaluations (default 25) */
   evalEvery: number;
-  /** evaluations without improvement before training stops (default 4; 0 = never stop early) */
+  /**
+   * evaluations without improvement before training stops (default 0: run every iteration and
+   * keep the best; on Beijing the first 100 iterations gained less than minDelta and a
+   * patience of 4 stopped at the interpolation, MAE 0.120 instead of 0.113)
+   */
   patience: number;
   /**
    * relative decrease of the validation MAE that counts as an improvement (default 0.01): on
@@ -109,7 +113,7 @@ export interface SsganOptions {
 
 export const SSGAN_DEFAULTS: SsganOptions = {
   window: 48, hiddenSize: 32, discHiddenSize: 16, clsHiddenSize: 16, iterations: 300, batchSize: 32, lr: 0.005,
-  alpha: 10, reconLoss: 'mae', advWeight: 0.1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, inputClip: 5, labelRate: 1, dSteps: 1, holdout: 0, validation: 0.05, evalEvery: 25, patience: 4, minDelta: 0.01, seed: 0,
+  alpha: 10, reconLoss: 'mae', advWeight: 0.1, classWeight: 1, hintRate: 0.9, noiseStd: 0.1, inputClip: 5, labelRate: 1, dSteps: 1, holdout: 0, validation: 0.05, evalEvery: 25, patience: 0, minDelta: 0.01, seed: 0,
 };
 
 /** Validates user options (unknown keys are errors) and fills defaults. */
