@@ -90,6 +90,33 @@ export interface StepResult {
 }
 
 /**
+ * Reads the loss and the squared gradient norm `gnorm` back (asynchronously; `gnorm` is
+ * disposed) and applies the non-finite policy: a non-finite value raises DIVERGED naming the
+ * step, or with `onNonFinite: 'skip'` returns `skip: true`.
+ */
+export async function readFiniteLoss(
+  value: Tensor, gnorm: Tensor, opts: { onNonFinite?: OnNonFinite; stepLabel?: number }, step: number,
+): Promise<{ loss: number; skip: boolean }> {
+  const [lv, gv] = [(await value.data())[0]!, (await gnorm.data())[0]!];
+  gnorm.dispose();
+  if (Number.isFinite(lv) && Number.isFinite(gv)) return { loss: lv, skip: false };
+  if (opts.onNonFinite === 'skip') return { loss: lv, skip: true };
+  const what = !Number.isFinite(lv) ? `loss is ${lv}` : `gradient norm is ${gv}`;
+  throw new TsreprError(
+    'DIVERGED',
+    `training diverged at step ${opts.stepLabel ?? step}: ${what}. Likely causes: learning rate too high, or unnormalised input (z-normalise the data); use --on-nan skip to skip such batches`,
+  );
+}
+
+/** `tf.variableGrads`' gradients (keyed by variable name) keyed by parameter name instead. */
+export function gradsByName(trainable: [string, Variable][], grads: Record<string, Tensor>): Record<string, Tensor> {
+  const varToName = new Map(trainable.map(([n, v]) => [v.name, n]));
+  const byName: Record<string, Tensor> = {};
+  for (const [vname, g] of Object.entries(grads)) byName[varToName.get(vname) ?? vname] = g;
+  return byName;
+}
+
+/**
  * One optimisation step: computes the loss and gradients of `lossFn` w.r.t. the
  * optimiser's parameters and applies the update. When `readLoss` (default true) it first
  * reads the loss and the gradient norm back (asynchronously: WebGPU in Node has no
@@ -110,21 +137,11 @@ export async function optimizerStep(
     let loss: number | undefined;
     if (readLoss) {
       const gnorm = tf.tidy(() => addMany(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-      const [lv, gv] = [(await value.data())[0]!, (await gnorm.data())[0]!];
-      gnorm.dispose();
-      loss = lv;
-      if (!Number.isFinite(lv) || !Number.isFinite(gv)) {
-        if (opts.onNonFinite === 'skip') return { loss, skipped: true };
-        const what = !Number.isFinite(lv) ? `loss is ${lv}` : `gradient norm is ${gv}`;
-        throw new TsreprError(
-          'DIVERGED',
-          `training diverged at step ${opts.stepLabel ?? opt.step + 1}: ${what}. Likely causes: learning rate too high, or unnormalised input (z-normalise the data); use --on-nan skip to skip such batches`,
-        );
-      }
+      const r = await readFiniteLoss(value, gnorm, opts, opt.step + 1);
+      loss = r.loss;
+      if (r.skip) return { loss, skipped: true };
     }
-    const byName: Record<string, Tensor> = {};
-    const varToName = new Map(trainable.map(([n, v]) => [v.name, n]));
-    for (const [vname, g] of Object.entries(grads)) byName[varToName.get(vname) ?? vname] = g;
+    const byName = gradsByName(trainable, grads);
     opt.apply(byName);
     return { loss, skipped: false };
   } finally {

@@ -9,7 +9,7 @@
  * give it), and splits the result back. Its state (`m/<name>`, `v/<name>`, the step count)
  * has the same names and shapes as `Adam`'s, so checkpoints are interchangeable.
  */
-import { Adam, type AdamOptions, type OnNonFinite, type StepResult } from '../engine/optim.js';
+import { Adam, gradsByName, readFiniteLoss, type AdamOptions, type OnNonFinite, type StepResult } from '../engine/optim.js';
 import { addMany, installFastWasmSlice } from '../engine/ops.js';
 import { tf, type Tensor, type Variable } from '../engine/tf.js';
 import { TsreprError } from '../errors.js';
@@ -141,26 +141,15 @@ export async function flatOptimizerStep(
   const readLoss = opts.readLoss ?? true;
   const trainable = [...params.entries()].filter(([, v]) => v.trainable);
   const { value, grads } = tf.variableGrads(lossFn, trainable.map(([, v]) => v));
-  const byName: Record<string, Tensor> = {};
-  const varToName = new Map(trainable.map(([n, v]) => [v.name, n]));
-  for (const [vname, g] of Object.entries(grads)) byName[varToName.get(vname) ?? vname] = g;
+  const byName = gradsByName(trainable, grads);
   let flat: Tensor | undefined;
   try {
     flat = opt.flatten(byName);
     let loss: number | undefined;
     if (readLoss) {
-      const gnorm = tf.tidy(() => tf.sum(tf.square(flat!)));
-      const [lv, gv] = [(await value.data())[0]!, (await gnorm.data())[0]!];
-      gnorm.dispose();
-      loss = lv;
-      if (!Number.isFinite(lv) || !Number.isFinite(gv)) {
-        if (opts.onNonFinite === 'skip') return { loss, skipped: true };
-        const what = !Number.isFinite(lv) ? `loss is ${lv}` : `gradient norm is ${gv}`;
-        throw new TsreprError(
-          'DIVERGED',
-          `training diverged at step ${opts.stepLabel ?? opt.step + 1}: ${what}. Likely causes: learning rate too high, or unnormalised input (z-normalise the data); use --on-nan skip to skip such batches`,
-        );
-      }
+      const r = await readFiniteLoss(value, tf.tidy(() => tf.sum(tf.square(flat!))), opts, opt.step + 1);
+      loss = r.loss;
+      if (r.skip) return { loss, skipped: true };
     }
     opt.applyFlat(flat, byName);
     return { loss, skipped: false };
