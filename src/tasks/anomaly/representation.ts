@@ -103,27 +103,18 @@ export class RepresentationDiffScorer implements RawScorer {
   }
 
   async scoreRange(s: Series, start: number, opts: { onProgress?: ProgressCallback } = {}): Promise<Float32Array> {
-    const model = this.model;
-    if (!model) throw new TsreprError('NOT_FITTED', `${this.name} anomaly scorer: call fit() first`);
+    if (!this.model) throw new TsreprError('NOT_FITTED', `${this.name} anomaly scorer: call fit() first`);
     const T = seriesLength(s), C = s.channels;
     const values = normalised(s, this.stats);
     const out = new Float32Array(Math.max(0, T - start));
     for (let from = start; from < T; from += this.batchSize) {
       const to = Math.min(T, from + this.batchSize);
-      const ds = causalWindows(values, C, from, to, this.padding);
-      const L = this.padding + 1;
-      // One causal sliding window per series covering all of it, so the model masks exactly our
-      // last step. slidingPadding 1 adds one missing step in front of every window; it works
-      // around src/methods/encode.ts disposing its output when no time slice is taken.
-      const enc = { pooling: 'timestamp', slidingLength: L, slidingPadding: 1, causal: true, batchSize: this.batchSize } as const;
-      const masked = await model.encode(ds, { ...enc, mask: 'mask_last' });
-      const plain = await model.encode(ds, { ...enc, mask: 'all_true' });
-      const D = masked.shape[masked.shape.length - 1]!;
-      if (masked.data.length !== (to - from) * L * D) throw new TsreprError('BAD_MODEL', `encode returned shape [${masked.shape.join(', ')}], expected [${to - from}, ${L}, D]`);
+      const masked = await this.lastSteps(values, C, from, to, 'mask_last');
+      const plain = await this.lastSteps(values, C, from, to, 'all_true');
+      const D = masked.D;
       for (let i = 0; i < to - from; i++) {
-        const off = (i * L + L - 1) * D;
         let e = 0;
-        for (let d = 0; d < D; d++) e += Math.abs(plain.data[off + d]! - masked.data[off + d]!);
+        for (let d = 0; d < D; d++) e += Math.abs(plain.data[i * D + d]! - masked.data[i * D + d]!);
         out[from - start + i] = e;
       }
       opts.onProgress?.({ phase: `${this.name} anomaly scores`, done: to - start, total: T - start });
@@ -131,21 +122,38 @@ export class RepresentationDiffScorer implements RawScorer {
     return out;
   }
 
-  /** The unmasked representation at the last step of the causal window ending at each step of `[from, T)`: `[(T − from)·D]`. */
-  async representations(s: Series, from: number, opts: { onProgress?: ProgressCallback } = {}): Promise<{ data: Float32Array; D: number }> {
+  /**
+   * The representation at the last step of the causal window ending at each step of `[a, b)`
+   * (normalised `values`, `C` channels), with that step masked or not: `[(b − a)·D]`.
+   */
+  private async lastSteps(values: Float32Array, C: number, a: number, b: number, mask: 'mask_last' | 'all_true'): Promise<{ data: Float32Array; D: number }> {
     const model = this.model;
     if (!model) throw new TsreprError('NOT_FITTED', `${this.name} anomaly scorer: call fit() first`);
-    const T = seriesLength(s), C = s.channels, L = this.padding + 1;
+    const ds = causalWindows(values, C, a, b, this.padding);
+    const L = this.padding + 1;
+    // One causal sliding window per series covering all of it, so the model masks exactly our
+    // last step. slidingPadding 1 adds one missing step in front of every window; it works
+    // around src/methods/encode.ts disposing its output when no time slice is taken.
+    const enc = { pooling: 'timestamp', slidingLength: L, slidingPadding: 1, causal: true, batchSize: this.batchSize } as const;
+    const r = await model.encode(ds, { ...enc, mask });
+    const D = r.shape[r.shape.length - 1]!;
+    if (r.data.length !== (b - a) * L * D) throw new TsreprError('BAD_MODEL', `encode returned shape [${r.shape.join(', ')}], expected [${b - a}, ${L}, D]`);
+    const data = new Float32Array((b - a) * D);
+    for (let i = 0; i < b - a; i++) data.set(r.data.subarray((i * L + L - 1) * D, (i * L + L) * D), i * D);
+    return { data, D };
+  }
+
+  /** The unmasked representation at the last step of the causal window ending at each step of `[from, T)`: `[(T − from)·D]`. */
+  async representations(s: Series, from: number, opts: { onProgress?: ProgressCallback } = {}): Promise<{ data: Float32Array; D: number }> {
+    if (!this.model) throw new TsreprError('NOT_FITTED', `${this.name} anomaly scorer: call fit() first`);
+    const T = seriesLength(s), C = s.channels;
     const values = normalised(s, this.stats);
     let out = new Float32Array(0), D = 0;
     for (let a = from; a < T; a += this.batchSize) {
       const b = Math.min(T, a + this.batchSize);
-      const ds = causalWindows(values, C, a, b, this.padding);
-      const enc = { pooling: 'timestamp', slidingLength: L, slidingPadding: 1, causal: true, batchSize: this.batchSize } as const;
-      const r = await model.encode(ds, { ...enc, mask: 'all_true' });
-      if (!D) { D = r.shape[r.shape.length - 1]!; out = new Float32Array((T - from) * D); }
-      if (r.data.length !== (b - a) * L * D) throw new TsreprError('BAD_MODEL', `encode returned shape [${r.shape.join(', ')}], expected [${b - a}, ${L}, D]`);
-      for (let i = 0; i < b - a; i++) out.set(r.data.subarray((i * L + L - 1) * D, (i * L + L) * D), (a - from + i) * D);
+      const r = await this.lastSteps(values, C, a, b, 'all_true');
+      if (!D) { D = r.D; out = new Float32Array((T - from) * D); }
+      out.set(r.data, (a - from) * D);
       opts.onProgress?.({ phase: `${this.name} representations`, done: b - from, total: T - from });
     }
     return { data: out, D };
