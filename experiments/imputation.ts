@@ -14,10 +14,10 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import * as arrow from 'apache-arrow';
-import { createDataset, selectSeries, type TimeSeriesDataset } from '../src/data/dataset.js';
+import { selectSeries, type TimeSeriesDataset } from '../src/data/dataset.js';
 import { fitScaler } from '../src/data/transforms.js';
 import { loadPhysionet2012 } from '../src/data/physionet.js';
-import { loadBeijingAirQuality } from '../src/data/airquality.js';
+import { loadBeijingMultiSite } from '../src/data/airquality.js';
 import { initBackend } from '../src/engine/backend.js';
 import { setQuiet } from '../src/engine/log.js';
 import { trackPeakRss } from '../src/engine/memory.js';
@@ -62,19 +62,7 @@ async function physionet(): Promise<TimeSeriesDataset> {
 
 /** 12 stations × 11 measurements = 132 channels, hourly, cut into 24-step windows (SAITS layout); the first `BEIJING_WINDOWS` windows. */
 async function beijing(): Promise<TimeSeriesDataset> {
-  const dir = join(DATA, 'imputation/beijing_multisite_air_quality');
-  const { readdirSync } = await import('node:fs');
-  const files = readdirSync(dir).filter((f) => f.startsWith('PRSA_Data_')).sort();
-  const stations = [];
-  for (const f of files) stations.push(await loadBeijingAirQuality(join(dir, f)));
-  const S = stations.length, C1 = stations[0]!.channels, T = 24;
-  const rows = Math.min(...stations.map((s) => s.length));
-  const n = Math.min(BEIJING_WINDOWS, Math.floor(rows / T)), C = S * C1;
-  const values = new Float32Array(n * T * C);
-  for (let w = 0; w < n; w++) for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) for (let c = 0; c < C1; c++) {
-    values[(w * T + t) * C + s * C1 + c] = stations[s]!.values[(w * T + t) * C1 + c]!;
-  }
-  return createDataset({ values, n, length: T, channels: C, lengths: new Int32Array(n).fill(T), source: dir });
+  return loadBeijingMultiSite(join(DATA, 'imputation/beijing_multisite_air_quality'), Number.isFinite(BEIJING_WINDOWS) ? { maxWindows: BEIJING_WINDOWS } : {});
 }
 
 async function rates(name: string, ds: TimeSeriesDataset, methods: string[]): Promise<void> {

@@ -6,10 +6,9 @@
  *     node --import tsx experiments/ssgan-ablation.ts
  */
 import { join } from 'node:path';
-import { readdirSync } from 'node:fs';
-import { createDataset, type TimeSeriesDataset } from '../src/data/dataset.js';
+import type { TimeSeriesDataset } from '../src/data/dataset.js';
 import { loadPhysionet2012 } from '../src/data/physionet.js';
-import { loadBeijingAirQuality } from '../src/data/airquality.js';
+import { loadBeijingMultiSite } from '../src/data/airquality.js';
 import { initBackend } from '../src/engine/backend.js';
 import { setQuiet } from '../src/engine/log.js';
 import { evaluateImputation } from '../src/tasks/imputation/protocol.js';
@@ -22,16 +21,7 @@ if (part === 'physionet') {
   const dir = join(DATA, 'imputation/physionet2012');
   ds = await loadPhysionet2012(join(dir, 'set-a'), { limit: Number(process.env.N ?? 400), outcomesPath: join(dir, 'Outcomes-a.txt.gz') });
 } else {
-  const dir = join(DATA, 'imputation/beijing_multisite_air_quality');
-  const files = readdirSync(dir).filter((f) => f.startsWith('PRSA_Data_')).sort();
-  const stations: TimeSeriesDataset[] = [];
-  for (const f of files) stations.push(await loadBeijingAirQuality(join(dir, f)));
-  const S = stations.length, C1 = stations[0]!.channels, T = 24;
-  const rows = Math.min(...stations.map((s) => s.length));
-  const n = Math.min(Number(process.env.N ?? 300), Math.floor(rows / T)), C = S * C1;
-  const values = new Float32Array(n * T * C);
-  for (let w = 0; w < n; w++) for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) for (let c = 0; c < C1; c++) values[(w * T + t) * C + s * C1 + c] = stations[s]!.values[(w * T + t) * C1 + c]!;
-  ds = createDataset({ values, n, length: T, channels: C, lengths: new Int32Array(n).fill(T), source: dir });
+  ds = await loadBeijingMultiSite(join(DATA, 'imputation/beijing_multisite_air_quality'), { maxWindows: Number(process.env.N ?? 300) });
 }
 const rate = Number(process.env.RATE ?? 0.1);
 const methods = (process.env.METHODS ?? 'linear,ssgan').split(',');

@@ -1,4 +1,7 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createDataset, type TimeSeriesDataset } from './dataset.js';
+import { TsreprError } from '../errors.js';
 import { readCsvTable } from './csv.js';
 import { wideToDataset } from './columnar.js';
 import { parseNumberCell } from './parse.js';
@@ -27,4 +30,27 @@ export async function loadBeijingAirQuality(path: string): Promise<TimeSeriesDat
     ...ds, timestamps, mask: ds.mask,
     notes: dropped.length ? [`dropped non-numeric column(s) ${dropped.map((c) => JSON.stringify(c)).join(', ')}`] : undefined,
   });
+}
+
+/**
+ * All station files (`PRSA_Data_*.csv[.gz]`, sorted by name) of a Beijing Multi-Site directory as
+ * SAITS/TSI-Bench lay them out: the stations' 11 measurements side by side (12 stations → 132
+ * channels, `station:measurement` names), cut into consecutive windows of `window` hours (default
+ * 24), the first `maxWindows` of them (default all). Stations are aligned by row, over the shortest file.
+ */
+export async function loadBeijingMultiSite(dir: string, opts: { window?: number; maxWindows?: number } = {}): Promise<TimeSeriesDataset> {
+  const files = (await readdir(dir)).filter((f) => /^PRSA_Data_.*\.csv(\.gz)?$/.test(f)).sort();
+  if (files.length === 0) throw new TsreprError('BAD_INPUT', `${dir}: no PRSA_Data_*.csv station files`);
+  const stations: TimeSeriesDataset[] = [];
+  for (const f of files) stations.push(await loadBeijingAirQuality(join(dir, f)));
+  const S = stations.length, C1 = stations[0]!.channels, T = opts.window ?? 24;
+  const rows = Math.min(...stations.map((s) => s.length));
+  const n = Math.min(opts.maxWindows ?? Infinity, Math.floor(rows / T)), C = S * C1;
+  if (n < 1) throw new TsreprError('BAD_INPUT', `${dir}: the station files have ${rows} rows, fewer than one ${T}-hour window`);
+  const values = new Float32Array(n * T * C);
+  for (let w = 0; w < n; w++) for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) for (let c = 0; c < C1; c++) {
+    values[(w * T + t) * C + s * C1 + c] = stations[s]!.values[(w * T + t) * C1 + c]!;
+  }
+  const channelNames = files.flatMap((f) => BEIJING_AIR_CHANNELS.map((m) => `${f.replace(/^PRSA_Data_|_\d{8}-\d{8}\.csv(\.gz)?$/g, '')}:${m}`));
+  return createDataset({ values, n, length: T, channels: C, lengths: new Int32Array(n).fill(T), channelNames, source: dir });
 }

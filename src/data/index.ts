@@ -15,7 +15,7 @@ export { loadClassificationPair, loadLabelledFile, relabel, type ClassificationP
 export { loadNab, type NabDataset } from './nab.js';
 export { loadPhysionet2012, PHYSIONET2012_STATICS, PHYSIONET2012_VARIABLES, type Physionet2012Dataset, type Physionet2012Options } from './physionet.js';
 export { loadEtt, loadForecastCsv, standardSplit, type FeatureMode, type ForecastCsvOptions, type ForecastDataset, type SplitBorders } from './forecast.js';
-export { BEIJING_AIR_CHANNELS, loadBeijingAirQuality } from './airquality.js';
+export { BEIJING_AIR_CHANNELS, loadBeijingAirQuality, loadBeijingMultiSite } from './airquality.js';
 export { datasetToColumns, formatFloat32, writeArrow, writeCsv } from './write.js';
 export { columnsToTable, detectTableKind, tableToColumns, type ColumnType, type TableColumns, type TableKind } from './interop.js';
 export {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  loadArff, loadBeijingAirQuality, loadClassificationPair, loadCsv, loadEtt, loadForecastCsv, loadNab, loadPhysionet2012,
+  loadArff, loadBeijingAirQuality, loadBeijingMultiSite, loadClassificationPair, loadCsv, loadEtt, loadForecastCsv, loadNab, loadPhysionet2012,
   loadUcrTs, loadUcrTsv, PHYSIONET2012_VARIABLES, standardSplit, valueAt,
 } from '../../src/data/index.js';
 import { BUNDLED, HAVE_RAW, RAW, tmpDir, tmpFile } from './helpers.js';
@@ -143,6 +143,26 @@ test('Beijing Dongsi (bundled): 11 channels, wd/station dropped with a note, NA 
   assert.match(ds.notes![0]!, /"wd", "station"/);
   assert.equal(ds.timestamps![1], Date.UTC(2013, 2, 1, 1));
   assert.ok(ds.mask.some((m) => m === 0));
+});
+
+test('Beijing multi-site: stations side by side in 24-hour windows over the shortest file', async () => {
+  const dir = tmpDir();
+  const { writeFileSync } = await import('node:fs');
+  const head = '"No","year","month","day","hour","PM2.5","PM10","SO2","NO2","CO","O3","TEMP","PRES","DEWP","RAIN","wd","WSPM","station"\n';
+  const rows = (station: string, n: number, base: number) => Array.from({ length: n }, (_, i) =>
+    `${i + 1},2013,3,${1 + Math.floor(i / 24)},${i % 24},${base + i},NA,3,17,300,89,-0.5,1024.5,-21.4,0,"N",5.7,"${station}"`).join('\n');
+  writeFileSync(join(dir, 'PRSA_Data_B_20130301-20170228.csv'), head + rows('B', 60, 1000));
+  writeFileSync(join(dir, 'PRSA_Data_A_20130301-20170228.csv'), head + rows('A', 50, 0));
+  writeFileSync(join(dir, 'notes.txt'), 'not a station');
+  const ds = await loadBeijingMultiSite(dir);
+  assert.deepEqual([ds.n, ds.length, ds.channels], [2, 24, 22]); // floor(50 / 24) windows, 2 × 11 channels
+  assert.deepEqual([ds.channelNames[0], ds.channelNames[11]], ['A:PM2.5', 'B:PM2.5']);
+  const at = (w: number, t: number, c: number) => ds.values[(w * 24 + t) * 22 + c];
+  assert.deepEqual([at(1, 3, 0), at(1, 3, 11)], [27, 1027]);
+  assert.ok(Number.isNaN(at(0, 0, 1)) && ds.mask[1] === 0, 'NA is missing');
+  assert.equal((await loadBeijingMultiSite(dir, { maxWindows: 1 })).n, 1);
+  await assert.rejects(loadBeijingMultiSite(dir, { window: 100 }), /fewer than one 100-hour window/);
+  await assert.rejects(loadBeijingMultiSite(tmpDir()), /no PRSA_Data_/);
 });
 
 test('raw archive: EyesOpenShut ARFF, JapaneseVowels unequal, MelbournePedestrian missing, .tsv = .ts', async (t) => {
