@@ -41,8 +41,15 @@ const CACHE = new URL('../.tsrepr-cache/nab-scores/', import.meta.url).pathname;
 const cacheDir = (d: string): string => join(CACHE, `${d}-${createHash('sha256').update(JSON.stringify(DETECTORS[d] ?? d)).digest('hex').slice(0, 12)}`);
 const arg = (name: string, def: string) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1]! : def; };
 
+/** The anomaly-likelihood stage's options (see LIK_GRID below). */
+const LIK_OPTIONS = { averagingWindow: 1, historicWindow: 8640, output: 'deviation' } as const;
+
 /** Detector configurations; the ts2vec one is small so per-series training is cheap on 2 cores. */
-const DETECTORS: Record<string, { method: string; opts: CreateDetectorOptions; budget: string }> = {
+/**
+ * `inDetector`: the detector itself runs the likelihood stage (one per scale) and the spatial rule,
+ * so its cached scores are final: the likelihood rows re-threshold them as they are.
+ */
+const DETECTORS: Record<string, { method: string; opts: CreateDetectorOptions; budget: string; inDetector?: boolean }> = {
   zscore: { method: 'zscore', opts: { zscore: { window: 64, on: 'both' } }, budget: 'no training; rolling window 64' },
   random: { method: 'random', opts: {}, budget: 'uniform random scores (NAB random detector), seed 0' },
   ts2vec: {
@@ -64,6 +71,24 @@ const DETECTORS: Record<string, { method: string; opts: CreateDetectorOptions; b
     method: 'knn',
     opts: { knn: { window: 30, k: 10, reference: 750, lag: 30, metric: 'euclidean' } },
     budget: 'no training; window 30, sum of the 10 smallest squared Euclidean distances to the 750 windows ending 30–779 steps earlier',
+  },
+  'knn-spatial': {
+    method: 'knn',
+    opts: { knn: { window: 30, k: 10, reference: 750, lag: 30, metric: 'euclidean' }, likelihood: LIK_OPTIONS, spatialTolerance: 0.05 },
+    inDetector: true,
+    budget: "knn (above) with the likelihood stage and HTM's spatial rule (tolerance 0.05) inside the detector",
+  },
+  'knn-multiscale-nospatial': {
+    method: 'knn-multiscale',
+    opts: { likelihood: LIK_OPTIONS },
+    inDetector: true,
+    budget: 'no training; knn at two scales (30 raw steps; 48 six-step means = 288 steps), k 10, 750 reference windows each, one likelihood stage per scale, the larger deviation flagged',
+  },
+  'knn-multiscale': {
+    method: 'knn-multiscale',
+    opts: { likelihood: LIK_OPTIONS, spatialTolerance: 0.05 },
+    inDetector: true,
+    budget: "knn-multiscale-nospatial plus HTM's spatial rule (a value 5 % of the seen range beyond the running min/max is flagged)",
   },
   masked: {
     method: 'masked',
@@ -90,7 +115,6 @@ const DELAY = 7;
  * ts2vec; 100 of {50, 75, 100, 150, 200, 400} for knn) were chosen by the standard-profile score
  * on NAB itself (like the threshold): an optimistic choice.
  */
-const LIK_OPTIONS = { averagingWindow: 1, historicWindow: 8640, output: 'deviation' } as const;
 const LIK_GRID = Array.from({ length: 113 }, (_, i) => 2 + i * 0.25); // 2 … 30
 const LIK_HOLDS = [100, 200];
 /**
@@ -135,7 +159,7 @@ async function main(): Promise<void> {
       if (done.has(`${d}|${key}`) && existsSync(cachePath)) continue;
       if (scoreOnly) continue;
       const cfg = DETECTORS[d]!;
-      const det = createDetector(cfg.method, { ...cfg.opts, k: 4, delay: DELAY });
+      const det = createDetector(cfg.method, { ...cfg.opts, ...(cfg.inDetector ? { likelihood: { ...LIK_OPTIONS, learningPeriod: trainLen } } : {}), k: 4, delay: DELAY });
       const series = { values: nab.values, channels: 1 };
       const t0 = performance.now();
       await det.fit(sliceSeries(series, 0, trainLen));
@@ -178,7 +202,7 @@ async function main(): Promise<void> {
       z.push(new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4));
     }
     const perProfile: Record<string, unknown> = {};
-    const lik = prepared.map((p, i) => anomalyLikelihood(z[i]!, { ...LIK_OPTIONS, learningPeriod: p.trainLen }));
+    const lik = DETECTORS[d]?.inDetector ? z : prepared.map((p, i) => anomalyLikelihood(z[i]!, { ...LIK_OPTIONS, learningPeriod: p.trainLen }));
     likOf[d] = lik;
     for (const prof of NAB_PROFILE_NAMES) {
       const sweep = nabSweep(prepared.map((p) => p.file), z, NAB_PROFILES[prof]);

@@ -63,6 +63,18 @@ describe('tsrepr detect (CLI smoke test on the bundled NAB series)', () => {
     assert.equal(r.metrics.nab.standard.fn, 0);
   });
 
+  it('knn-multiscale with the likelihood stage and the spatial rule (the NAB settings) finds the taxi windows; one raw column per scale', async () => {
+    const d = await dir;
+    const r = await detect(['--method', 'knn-multiscale', '--likelihood', '--spatial', '--k', '3.75', '--delay', '100', '--out', join(d, 'm.csv')]);
+    assert.equal(r.method, 'knn-multiscale');
+    assert.ok(r.metrics.nab.standard.tp >= 4, `${r.metrics.nab.standard.tp} of 5 windows`);
+    assert.ok(r.flagged <= 30, `${r.flagged} flags`);
+    const csv = (await readFile(join(d, 'm.csv'), 'utf8')).trim().split('\n');
+    assert.equal(csv[0], 'timestamp,value,raw_0,adjusted_0,raw_1,adjusted_1,score,flag,label');
+    assert.equal(csv.length, 10321);
+    await assert.rejects(detect(['--method', 'knn', '--spatial', '-1']), (e: { stdout: string }) => /--spatial/.test(JSON.parse(e.stdout.trim()).error.message));
+  });
+
   it('bad options give one JSON error object', async () => {
     await assert.rejects(detect(['--method', 'nope']), (e: { stdout: string }) => JSON.parse(e.stdout.trim()).error.code === 'BAD_OPTION');
   });

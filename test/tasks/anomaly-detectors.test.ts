@@ -3,7 +3,10 @@ import { before, describe, it } from 'node:test';
 import '../../src/methods/ts2vec.js';
 import '../../src/methods/masked/model.js';
 import { Rng } from '../../src/engine/random.js';
-import { KnnScorer, cholesky, createDetector, delayAdjustedPrf, invertLowerTriangular, sliceSeries, type AnomalyDetector, type Detection, type Series } from '../../src/tasks/anomaly/index.js';
+import {
+  KnnScorer, MultiScaleKnnScorer, SpatialRangeRule, ThresholdState, cholesky, createDetector, delayAdjustedPrf, invertLowerTriangular, resolveThreshold, sliceSeries,
+  type AnomalyDetector, type Detection, type Series,
+} from '../../src/tasks/anomaly/index.js';
 import { setUpBackend } from '../helpers.js';
 
 /** A noisy sine with spikes at the given steps. */
@@ -23,7 +26,7 @@ async function streamAll(det: AnomalyDetector, s: Series, chunks: number[]): Pro
   assert.equal(pos, s.values.length);
   assert.equal(st.seen, pos);
   const cat = <T extends Float32Array | Uint8Array>(get: (d: Detection) => T, C: new (n: number) => T): T => {
-    const out = new C(pos); let o = 0;
+    const out = new C(parts.reduce((a, p) => a + get(p).length, 0)); let o = 0;
     for (const p of parts) { out.set(get(p), o); o += get(p).length; }
     return out;
   };
@@ -149,6 +152,107 @@ describe('anomaly detectors', () => {
     assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-6, `max diff ${maxDiff(batch.raw, streamed.raw)}`);
     assert.ok(maxDiff(batch.z, streamed.z) <= 1e-6);
     assert.deepEqual([...streamed.flags], [...batch.flags]);
+  });
+
+  it('knn block option: hand-worked distances between windows of block means', async () => {
+    // blocks of 2 steps, windows of 2 blocks (span 4): the window ending at t holds the means of
+    // steps (t−3, t−2) and (t−1, t); lag defaults to the span
+    const s: Series = { values: Float32Array.from([0, 2, 4, 6, 0, 2, 4, 6, 10, 10]), channels: 1 };
+    const sc = new KnnScorer({ window: 2, block: 2, k: 1, reference: 3 });
+    assert.equal(sc.span, 4);
+    assert.equal(sc.lag, 4);
+    assert.equal(sc.context, 4 + 3 + 4 - 2);
+    await sc.fit(s);
+    const r = await sc.scoreRange(s, 0);
+    // t=3: steps 0..3 → (1, 5); t=4: (3, 3); t=5: (5, 1); t=6: (3, 3); t=7: (1, 5); t=8: (3, 8); t=9: (5, 10).
+    // References of t end at t−6 … t−4, so none is complete before t = 7.
+    assert.ok([...r.subarray(0, 7)].every(Number.isNaN));
+    assert.equal(r[7], 0); // vs t=3 (1,5)
+    assert.equal(r[8], 13); // vs t=3 (1,5): 4 + 9; t=4 (3,3): 0 + 25
+    assert.equal(r[9], 41); // vs t=3: 16 + 25; t=4: 4 + 49; t=5: 0 + 81
+    const gap: Series = { values: s.values.slice(), channels: 1 };
+    gap.values[1] = NaN; // breaks the windows ending at t = 3 and 4 (their first block)
+    const rg = await sc.scoreRange(gap, 0);
+    assert.ok(Number.isNaN(rg[7]!), 'the only reference of t = 7 is incomplete');
+    assert.equal(rg[9], 81); // only t=5 is left among t=3..5
+  });
+
+  it('knn-multiscale: one output per scale, each standardised on its own, the larger flagged; streaming equals batch', async () => {
+    // a sine with period 24 whose amplitude halves for two whole periods: every 12-step window is
+    // a plausible stretch of some sine, but the long scale (12 four-step means) has never seen it
+    const T = 900, v = new Float32Array(T), rng = new Rng(3);
+    for (let t = 0; t < T; t++) v[t] = (t >= 600 && t < 648 ? 0.5 : 1) * Math.sin((2 * Math.PI * t) / 24) + 0.02 * rng.normal();
+    const s: Series = { values: v, channels: 1 };
+    const scales = [{ window: 12, k: 3, reference: 200 }, { window: 12, block: 4, k: 3, reference: 200 }];
+    const det = createDetector('knn-multiscale', { k: 5, delay: 100, knnScales: scales, likelihood: { learningPeriod: 250 } });
+    assert.equal(det.outputs, 2);
+    assert.equal(det.name, 'knn-multiscale');
+    const sc = det.scorer as MultiScaleKnnScorer;
+    assert.equal(sc.context, Math.max(...sc.scales.map((x) => x.context)));
+    await det.fit(sliceSeries(s, 0, 250));
+    assert.equal(det.outputStatistics!.length, 2);
+    const batch = await det.detect(s);
+    assert.equal(batch.raw.length, 2 * T);
+    assert.equal(batch.z.length, T);
+    // each output equals the single-scale scorer's raw score
+    const single = new KnnScorer(scales[1]);
+    await single.fit(sliceSeries(s, 0, 250));
+    const r1 = await single.scoreRange(s, 0);
+    assert.ok(maxDiff(Float32Array.from({ length: T }, (_, t) => batch.raw[2 * t + 1]!), r1) === 0);
+    const flagged = [...batch.flags.keys()].filter((i) => batch.flags[i]);
+    assert.ok(flagged.some((t) => t >= 600 && t < 700), `flags at ${flagged}`);
+    assert.ok(flagged.every((t) => t >= 600 && t < 760), `flags at ${flagged}`);
+    const streamed = await streamAll(det, s, [1, 249, 3, 300, 47, 300]);
+    assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-6);
+    assert.ok(maxDiff(batch.z, streamed.z) <= 1e-6);
+    assert.deepEqual([...streamed.flags], [...batch.flags]);
+    assert.throws(() => createDetector('knn-multiscale', { knnScales: [] }), /at least one scale/);
+    assert.throws(() => createDetector('knn-multiscale', { knn: { window: 3 } }), /knnScales/);
+    assert.throws(() => createDetector('knn', { knnScales: scales }), /knn-multiscale/);
+    assert.throws(() => createDetector('knn-multiscale', { knnScales: [{ block: 0 }] }), /block/);
+  });
+
+  it('a scale with no finite training score starts unscaled under the likelihood stage, and is refused without it', async () => {
+    const s = synthetic(400, [350]);
+    const scales = [{ window: 5, k: 2, reference: 20 }, { window: 10, block: 10, k: 2, reference: 50 }]; // span 100 + 50 references > 100 training steps
+    const withLik = createDetector('knn-multiscale', { knnScales: scales, likelihood: { learningPeriod: 50 } });
+    await withLik.fit(sliceSeries(s, 0, 100));
+    assert.deepEqual(withLik.outputStatistics![1], { mean: 0, std: 1 });
+    assert.ok((await withLik.detect(s)).z.some(Number.isFinite));
+    await assert.rejects(createDetector('knn-multiscale', { knnScales: scales }).fit(sliceSeries(s, 0, 100)), /output 1 of 2/);
+  });
+
+  it('threshold state with several outputs: per-output statistics, the maximum flagged, forced flags still suppressed', () => {
+    const st = new ThresholdState(resolveThreshold({ k: 2, delay: 3 }), [{ mean: 0, std: 1 }, { mean: 10, std: 2 }]);
+    for (let i = 0; i < 5; i++) st.push([NaN, NaN]); // past TS2Vec's unsuppressed first `delay` steps
+    assert.deepEqual(st.push([1, 12]), { z: 1, flag: false }); // step 5: z = max(1, 1)
+    assert.deepEqual(st.push([NaN, 16]), { z: 3, flag: true }); // step 6: the NaN output is ignored
+    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: false }); // step 7: forced, but within the delay
+    assert.ok(Number.isNaN(st.push([NaN, NaN]).z));
+    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: false }); // step 9: 3 steps after 6
+    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: true }); // step 10
+    assert.throws(() => new ThresholdState(resolveThreshold({}), [{ mean: 0, std: 1 }], undefined, 2), /statistics for 1 outputs/);
+  });
+
+  it('spatial rule: hand-worked range checks, and in a detector it flags a never-seen level at once; streaming equals batch', async () => {
+    const r = new SpatialRangeRule(0.1);
+    // after 0, 10 the range is [0, 10] (± 1): 10.5 is inside; then [0, 10.5] (± 1.05): 12 is
+    // outside; then [0, 12] (± 1.2): −1.5 is outside; NaN is skipped
+    assert.deepEqual([0, 10, 10.5, 12, -1.5, NaN, 5].map((v) => r.push([v])), [false, false, false, true, true, false, false]);
+    const two = new SpatialRangeRule(0, 2);
+    assert.deepEqual([[0, 0], [1, 1], [0.5, 2], [0.5, 0.5]].map((p) => two.push(p)), [false, false, true, false]);
+    assert.throws(() => new SpatialRangeRule(-1), /spatialTolerance/);
+    const s = synthetic(500, []);
+    for (let t = 400; t < 500; t++) s.values[t] = s.values[t]! + 3; // a level shift to a never-seen range
+    const det = createDetector('zscore', { k: 100, delay: 50, zscore: { window: 48 }, spatialTolerance: 0.05 });
+    await det.fit(sliceSeries(s, 0, 200));
+    const batch = await det.detect(s);
+    const flagged = [...batch.flags.keys()].filter((i) => batch.flags[i] && i >= 200);
+    assert.equal(flagged[0], 400, `flags at ${flagged}`);
+    assert.equal(batch.z[400], Infinity);
+    const streamed = await streamAll(det, s, [10, 390, 1, 99]);
+    assert.deepEqual([...streamed.flags], [...batch.flags]);
+    assert.throws(() => createDetector('zscore', { spatialTolerance: -0.1 }), /spatialTolerance/);
   });
 
   it('ts2vec protocol: streaming scores equal batch scores (1e-4), bounded context', async () => {

@@ -28,6 +28,7 @@ interface DetectOptions extends CommonOptions {
   delay: string;
   coldStart?: boolean;
   likelihood?: boolean;
+  spatial?: boolean | string;
   padding?: string;
   window?: string;
   maxRows?: string;
@@ -47,7 +48,8 @@ export function register(program: Command): void {
     .option('--k <n>', 'threshold: mean + k·std of the training scores', '4')
     .option('--delay <n>', 'suppress flags within n steps after a flag; also the delay of the delay-adjusted F1', '7')
     .option('--cold-start', 'expanding-window threshold over everything seen (no training statistics)')
-    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB --method knn with k 2.75 and --delay 100 did best, ts2vec with k 5.5 and --delay 200); learning period = the training part")
+    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB --method knn-multiscale --spatial with k 3.75 and --delay 100 did best, ts2vec with k 5.5 and --delay 200); learning period = the training part")
+    .option('--spatial [tolerance]', "HTM's spatial rule: flag a value beyond the running min/max of the series by more than this fraction of their range (default 0.05, NuPIC's)")
     .option('--padding <n>', 'causal context of each score (ts2vec default 200, masked 63)')
     .option('--window <n>', 'zscore: rolling window length', '64')
     .option('--max-rows <n>', 'use only the first n rows')
@@ -72,6 +74,7 @@ export function register(program: Command): void {
         padding: opts.padding !== undefined ? parseIntOption('--padding', opts.padding, { min: 1 }) : undefined,
         zscore: { window: parseIntOption('--window', opts.window ?? '64', { min: 2 }) }, seed,
         ...(opts.likelihood ? { likelihood: { learningPeriod: trainLen } } : {}),
+        ...(opts.spatial !== undefined ? { spatialTolerance: typeof opts.spatial === 'string' ? parseFloatOption('--spatial', opts.spatial, { min: 0 }) : 0.05 } : {}),
       });
       const t0 = performance.now();
       await det.fit(sliceSeries(series, 0, trainLen), { onProgress: progress.callback });
@@ -110,8 +113,17 @@ export function register(program: Command): void {
         const cols: Record<string, ArrayLike<unknown>> = {};
         if (timestamps) cols.timestamp = Array.from(timestamps, (t) => new Date(t));
         cols.value = Float64Array.from(series.values);
-        cols.raw = Float64Array.from(r.raw);
-        cols.adjusted = Float64Array.from(r.adjusted);
+        const S = det.outputs;
+        if (S === 1) {
+          cols.raw = Float64Array.from(r.raw);
+          cols.adjusted = Float64Array.from(r.adjusted);
+        } else {
+          // one raw/adjusted column per scorer output (e.g. knn-multiscale's scales)
+          for (let o = 0; o < S; o++) {
+            cols[`raw_${o}`] = Float64Array.from({ length: T }, (_, t) => r.raw[t * S + o]!);
+            cols[`adjusted_${o}`] = Float64Array.from({ length: T }, (_, t) => r.adjusted[t * S + o]!);
+          }
+        }
         cols.score = Float64Array.from(r.z);
         cols.flag = Float64Array.from(r.flags);
         if (opts.labels) cols.label = Float64Array.from(labels);

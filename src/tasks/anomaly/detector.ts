@@ -9,6 +9,7 @@
 import type { ProgressCallback } from '../../engine/progress.js';
 import { TsreprError } from '../../errors.js';
 import { AnomalyLikelihood, type LikelihoodOptions } from './likelihood.js';
+import { SpatialRangeRule } from './spatial.js';
 import { MovingAverageAdjuster, ThresholdState, meanStd, resolveThreshold, type ResolvedThreshold, type ThresholdOptions } from './threshold.js';
 
 /** A multivariate series, channels-last `[T·C]`. */
@@ -40,6 +41,12 @@ export interface RawScorer {
   readonly name: string;
   /** past steps each score may look at (besides the current one) */
   readonly context: number;
+  /**
+   * scores per step (default 1). With S > 1, `scoreRange` returns `[(T − start)·S]` step-major,
+   * and the detector adjusts, standardises and post-processes each output on its own and flags
+   * their maximum (e.g. one output per time scale).
+   */
+  readonly outputs?: number;
   /** learns from the training part (model training, normalisation statistics) */
   fit(train: Series, opts?: ScorerFitOptions): Promise<void>;
   /** raw errors `[T − start]` for the steps `[start, T)` of `values` */
@@ -60,14 +67,24 @@ export interface DetectorOptions extends ThresholdOptions {
    * 35–40 to 47–48 with k ≈ 5.5 and `delay` 200 (experiments/results/nab/).
    */
   likelihood?: boolean | LikelihoodOptions;
+  /**
+   * HTM's spatial-anomaly rule (spatial.ts; NuPIC's NAB detector uses 0.05): a value outside the
+   * range of all earlier values of the stream, widened by this fraction of the range, is flagged
+   * (z = +∞) whatever its score. Off (undefined) by default.
+   */
+  spatialTolerance?: number;
 }
 
 export interface Detection {
-  /** raw errors `[T]` */
+  /** raw errors `[T·S]` (S = the scorer's outputs, usually 1; step-major) */
   raw: Float32Array;
-  /** moving-average adjusted errors `[T]` (= raw when maWindow is 0) */
+  /** moving-average adjusted errors `[T·S]` (= raw when maWindow is 0) */
   adjusted: Float32Array;
-  /** standardised scores `[T]`: (adjusted − mean)/std, or their likelihood deviations when `likelihood` is on; the flag rule is `z > k` */
+  /**
+   * standardised scores `[T]`: (adjusted − mean)/std, or their likelihood deviations when
+   * `likelihood` is on, the maximum over the outputs; +∞ where the spatial rule fired. The flag
+   * rule is `z > k`.
+   */
   z: Float32Array;
   /** 1 where an anomaly is flagged (after suppression) */
   flags: Uint8Array;
@@ -88,11 +105,18 @@ export class AnomalyDetector {
   readonly skip: number;
   /** the anomaly-likelihood stage's options, when it is on */
   readonly likelihood?: LikelihoodOptions;
-  private trainStats?: { mean: number; std: number };
+  /** the spatial rule's tolerance, when it is on */
+  readonly spatialTolerance?: number;
+  /** scores per step of the scorer */
+  readonly outputs: number;
+  private trainStats?: { mean: number; std: number }[];
   private fittedChannels?: number;
 
   constructor(readonly scorer: RawScorer, opts: DetectorOptions = {}) {
     this.threshold = resolveThreshold(opts);
+    this.outputs = scorer.outputs ?? 1;
+    if (!(Number.isInteger(this.outputs) && this.outputs >= 1)) throw new TsreprError('BAD_OPTION', `scorer '${scorer.name}' declares ${this.outputs} outputs; must be a positive integer`);
+    if (opts.spatialTolerance !== undefined) this.spatialTolerance = new SpatialRangeRule(opts.spatialTolerance).tolerance; // validates now
     this.maWindow = opts.maWindow ?? 21;
     this.skip = opts.skip ?? (this.maWindow > 0 ? this.maWindow + 1 : 0);
     if (!(Number.isInteger(this.maWindow) && this.maWindow >= 0)) throw new TsreprError('BAD_OPTION', `maWindow must be a non-negative integer, got ${this.maWindow}`);
@@ -112,14 +136,27 @@ export class AnomalyDetector {
     await this.scorer.fit(train, opts);
     this.fittedChannels = train.channels;
     const raw = await this.scorer.scoreRange(train, 0);
-    const adj = this.adjust(raw);
-    const st = meanStd(adj, Math.min(this.skip, Math.max(0, adj.length - 2)));
-    if (st.count === 0) throw new TsreprError('BAD_INPUT', `training part too short to calibrate the threshold (${adj.length} steps, ${this.skip} skipped)`);
-    this.trainStats = st;
+    const S = this.outputs, n = raw.length / S;
+    const stats: { mean: number; std: number }[] = [];
+    for (let o = 0; o < S; o++) {
+      const adj = this.adjust(Float32Array.from({ length: n }, (_, i) => raw[i * S + o]!));
+      const st = meanStd(adj, Math.min(this.skip, Math.max(0, adj.length - 2)));
+      // the likelihood stage re-standardises against the score history, so an output with no
+      // finite training score yet (a long scale on a short training part) can start unscaled
+      if (st.count === 0 && this.likelihood) { stats.push({ mean: 0, std: 1 }); continue; }
+      if (st.count === 0) throw new TsreprError('BAD_INPUT', `training part too short to calibrate the threshold (${adj.length} steps, ${this.skip} skipped${S > 1 ? `, output ${o} of ${S}` : ''})`);
+      stats.push({ mean: st.mean, std: st.std });
+    }
+    this.trainStats = stats;
   }
 
-  /** Mean and std of the adjusted training scores (after fit). */
+  /** Mean and std of the adjusted training scores (after fit; of the first output when the scorer has several). */
   get statistics(): { mean: number; std: number } | undefined {
+    return this.trainStats?.[0];
+  }
+
+  /** Mean and std of the adjusted training scores of each output (after fit). */
+  get outputStatistics(): readonly { mean: number; std: number }[] | undefined {
     return this.trainStats;
   }
 
@@ -143,7 +180,7 @@ export class AnomalyDetector {
     this.checkFitted();
     const stream = new DetectorStream(this, series.channels);
     const raw = await this.score(series, opts);
-    return stream.consume(raw);
+    return stream.consume(raw, series.values);
   }
 
   /** A fresh stream (nothing seen yet) of `channels`-channel points; feed it with `update(points)`. */
@@ -153,10 +190,12 @@ export class AnomalyDetector {
   }
 
   /** @internal state factory shared by batch and stream */
-  newStates(): { adj?: MovingAverageAdjuster; thr: ThresholdState } {
+  newStates(channels: number): { adj?: MovingAverageAdjuster[]; thr: ThresholdState; spatial?: SpatialRangeRule } {
+    const S = this.outputs;
     return {
-      adj: this.maWindow > 0 ? new MovingAverageAdjuster(this.maWindow) : undefined,
-      thr: new ThresholdState(this.threshold, this.trainStats, this.likelihood ? new AnomalyLikelihood(this.likelihood) : undefined),
+      adj: this.maWindow > 0 ? Array.from({ length: S }, () => new MovingAverageAdjuster(this.maWindow)) : undefined,
+      thr: new ThresholdState(this.threshold, this.trainStats, this.likelihood ? Array.from({ length: S }, () => new AnomalyLikelihood(this.likelihood)) : undefined, S),
+      spatial: this.spatialTolerance !== undefined ? new SpatialRangeRule(this.spatialTolerance, channels) : undefined,
     };
   }
 }
@@ -170,20 +209,27 @@ class DetectorStream implements AnomalyStream {
   private count = 0;
   private readonly states: ReturnType<AnomalyDetector['newStates']>;
   constructor(private readonly det: AnomalyDetector, private readonly channels: number) {
-    this.states = det.newStates();
+    this.states = det.newStates(channels);
   }
 
   get seen(): number {
     return this.count;
   }
 
-  consume(raw: Float32Array): Detection {
-    const n = raw.length;
-    const adjusted = new Float32Array(n), z = new Float32Array(n), flags = new Uint8Array(n);
+  /** Runs the stateful stages over the new steps' raw scores `[n·S]` and values `[n·C]`. */
+  consume(raw: Float32Array, values: Float32Array): Detection {
+    const S = this.det.outputs, C = this.channels, n = raw.length / S;
+    if (!Number.isInteger(n) || values.length !== n * C) throw new TsreprError('BAD_INPUT', `scorer '${this.det.name}' returned ${raw.length} scores for ${values.length / C} steps of ${S} output(s)`);
+    const adjusted = new Float32Array(n * S), z = new Float32Array(n), flags = new Uint8Array(n);
+    const step = new Float64Array(S);
+    const { adj, thr, spatial } = this.states;
     for (let i = 0; i < n; i++) {
-      const a = this.states.adj ? this.states.adj.push(raw[i]!) : raw[i]!;
-      adjusted[i] = a;
-      const r = this.states.thr.push(a);
+      for (let o = 0; o < S; o++) {
+        const a = adj ? adj[o]!.push(raw[i * S + o]!) : raw[i * S + o]!;
+        adjusted[i * S + o] = a;
+        step[o] = a;
+      }
+      const r = thr.push(step, spatial ? spatial.push(values, i * C) : false);
       z[i] = r.z;
       flags[i] = r.flag ? 1 : 0;
     }
@@ -203,6 +249,6 @@ class DetectorStream implements AnomalyStream {
     const raw = await this.det.scorer.scoreRange({ values: buf, channels: C }, hist);
     const keep = Math.min(this.det.scorer.context, hist + k);
     this.history = buf.slice((hist + k - keep) * C);
-    return this.consume(raw);
+    return this.consume(raw, points);
   }
 }

@@ -8,6 +8,7 @@ import { AnomalyDetector, type DetectorOptions } from './detector.js';
 import { ReconstructionScorer } from './reconstruction.js';
 import { RepresentationDiffScorer, RepresentationKnnScorer } from './representation.js';
 import { KnnScorer, type KnnScorerOptions } from './knn.js';
+import { MultiScaleKnnScorer } from './knn-multiscale.js';
 import { RandomScorer, RollingZScoreScorer, type ZScoreOptions } from './statistical.js';
 
 export * from './metrics.js';
@@ -19,8 +20,10 @@ export { RepresentationDiffScorer, RepresentationKnnScorer, causalWindows, chann
 export { ReconstructionScorer, isReconstructor, type MaskedReconstructor, type ReconstructionScorerOptions } from './reconstruction.js';
 export { RollingZScoreScorer, RandomScorer, type ZScoreOptions } from './statistical.js';
 export { KnnScorer, cholesky, invertLowerTriangular, type KnnScorerOptions } from './knn.js';
+export { MultiScaleKnnScorer, DEFAULT_KNN_SCALES } from './knn-multiscale.js';
+export { SpatialRangeRule } from './spatial.js';
 
-export const DETECTOR_METHODS = ['ts2vec', 'ts2vec-knn', 'masked', 'zscore', 'knn', 'random'] as const;
+export const DETECTOR_METHODS = ['ts2vec', 'ts2vec-knn', 'masked', 'zscore', 'knn', 'knn-multiscale', 'random'] as const;
 export type DetectorMethod = (typeof DETECTOR_METHODS)[number];
 
 export interface CreateDetectorOptions extends DetectorOptions {
@@ -32,8 +35,10 @@ export interface CreateDetectorOptions extends DetectorOptions {
   padding?: number;
   batchSize?: number;
   zscore?: ZScoreOptions;
-  /** knn scorer options (window, k, reference, lag, metric) */
+  /** knn scorer options (window, block, k, reference, lag, metric) */
   knn?: KnnScorerOptions;
+  /** knn-multiscale: one knn option set per scale (default DEFAULT_KNN_SCALES) */
+  knnScales?: KnnScorerOptions[];
   seed?: number;
 }
 
@@ -41,7 +46,9 @@ export interface CreateDetectorOptions extends DetectorOptions {
  * A detector by name. 'ts2vec': TS2Vec's masked-vs-unmasked representation difference with
  * MA(21) adjustment; 'masked': reconstruction error of the masked-segment model; 'zscore': rolling
  * z-score (no MA adjustment); 'knn': KNN-CAD-style sum of the k smallest squared Euclidean
- * (optionally Mahalanobis) distances of the current window to a bounded set of past windows (no MA adjustment); 'ts2vec-knn': the same
+ * (optionally Mahalanobis) distances of the current window to a bounded set of past windows (no MA adjustment); 'knn-multiscale': knn
+ * at several time scales (default: 30 raw steps and 48 six-step means), each scale standardised
+ * on its own and the largest flagged (no MA adjustment); 'ts2vec-knn': the same
  * non-conformity between TS2Vec representations of causal windows (no MA adjustment); 'random': NAB's random reference.
  */
 export function createDetector(method: string, o: CreateDetectorOptions = {}): AnomalyDetector {
@@ -60,7 +67,11 @@ export function createDetector(method: string, o: CreateDetectorOptions = {}): A
     case 'zscore':
       return new AnomalyDetector(new RollingZScoreScorer(o.zscore), { maWindow: 0, ...o });
     case 'knn':
+      if (o.knnScales !== undefined) throw new TsreprError('BAD_OPTION', "knnScales applies to 'knn-multiscale'; 'knn' takes one option set, knn");
       return new AnomalyDetector(new KnnScorer(o.knn), { maWindow: 0, ...o });
+    case 'knn-multiscale':
+      if (o.knn !== undefined) throw new TsreprError('BAD_OPTION', "knn-multiscale takes its scales as knnScales (a list of knn option sets), not knn");
+      return new AnomalyDetector(new MultiScaleKnnScorer(o.knnScales), { maWindow: 0, ...o });
     case 'random':
       return new AnomalyDetector(new RandomScorer(o.seed ?? 0), { maWindow: 0, ...o });
     default:

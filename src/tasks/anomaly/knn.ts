@@ -28,13 +28,19 @@ import { TsreprError, checkNumber, checkOption } from '../../errors.js';
 import { seriesLength, type RawScorer, type Series } from './detector.js';
 
 export interface KnnScorerOptions {
-  /** window length in steps (default 30; knncad: 19) */
+  /** window length in blocks (steps when `block` is 1; default 30; knncad: 19) */
   window?: number;
+  /**
+   * steps averaged into each window element (default 1: raw steps). With `block` b the window
+   * spans `b · window` steps and compares their b-step means, a coarser and longer view of the
+   * series (the long scale of 'knn-multiscale').
+   */
+  block?: number;
   /** neighbours summed in the non-conformity (default 10; knncad: 27) */
   k?: number;
   /** past windows the current one is compared with (default 750, NAB's largest probationary period) */
   reference?: number;
-  /** steps between the current window's end and the newest reference window's end (default: the window length, so the two do not overlap) */
+  /** steps between the current window's end and the newest reference window's end (default: the window's span `block · window`, so the two do not overlap) */
   lag?: number;
   /** 'euclidean' (default): raw values; 'mahalanobis': whitened by the training windows' uncentred second moment (knncad's metric) */
   metric?: 'mahalanobis' | 'euclidean';
@@ -51,6 +57,7 @@ export interface KnnScorerOptions {
 export class KnnScorer implements RawScorer {
   readonly name = 'knn';
   readonly window: number;
+  readonly block: number;
   readonly k: number;
   readonly reference: number;
   readonly lag: number;
@@ -62,17 +69,23 @@ export class KnnScorer implements RawScorer {
 
   constructor(opts: KnnScorerOptions = {}) {
     this.window = checkNumber('window', opts.window ?? 30, { min: 1, integer: true });
+    this.block = checkNumber('block', opts.block ?? 1, { min: 1, integer: true });
     this.k = checkNumber('k', opts.k ?? 10, { min: 1, integer: true });
     this.reference = checkNumber('reference', opts.reference ?? 750, { min: 1, integer: true });
-    this.lag = checkNumber('lag', opts.lag ?? this.window, { min: 1, integer: true });
+    this.lag = checkNumber('lag', opts.lag ?? this.span, { min: 1, integer: true });
     this.metric = opts.metric ?? 'euclidean';
     this.ridge = checkNumber('ridge', opts.ridge ?? 1e-6, { min: 0 });
     checkOption(this.metric === 'mahalanobis' || this.metric === 'euclidean', `knn metric must be mahalanobis or euclidean, got '${String(this.metric)}'`);
     checkOption(this.k <= this.reference, `knn k (${this.k}) must not exceed reference (${this.reference})`);
   }
 
+  /** steps one window covers: `block · window` */
+  get span(): number {
+    return this.block * this.window;
+  }
+
   get context(): number {
-    return this.lag + this.reference + this.window - 2;
+    return this.lag + this.reference + this.span - 2;
   }
 
   /** Learns the whitening (Mahalanobis metric) from the complete windows of the training part. */
@@ -83,13 +96,13 @@ export class KnnScorer implements RawScorer {
     const M = new Float64Array(D * D);
     const x = new Float64Array(D);
     let n = 0;
-    for (let t = this.window - 1; t < T; t++) {
+    for (let t = this.span - 1; t < T; t++) {
       if (!this.windowAt(train, t, x)) continue;
       n++;
       for (let i = 0; i < D; i++) { const xi = x[i]!; if (xi === 0) continue; for (let j = 0; j <= i; j++) M[i * D + j] = M[i * D + j]! + xi * x[j]!; }
     }
     if (n === 0) {
-      throw new TsreprError('BAD_INPUT', `knn metric 'mahalanobis' needs at least one complete ${this.window}-step window in the training part (none without missing values); use metric 'euclidean' or a longer training part`);
+      throw new TsreprError('BAD_INPUT', `knn metric 'mahalanobis' needs at least one complete ${this.span}-step window in the training part (none without missing values); use metric 'euclidean' or a longer training part`);
     }
     let diag = 0;
     for (let i = 0; i < D; i++) diag += M[i * D + i]! / n;
@@ -98,14 +111,31 @@ export class KnnScorer implements RawScorer {
     this.whiten = invertLowerTriangular(cholesky(M, D), D);
   }
 
-  /** Copies the window ending at t into `out`; false when it starts before 0 or has a missing value. */
+  /**
+   * Copies the window ending at t into `out` (`[window · C]`, element j of channel c = the mean of
+   * block j's steps); false when it starts before 0 or has a missing value.
+   */
   private windowAt(s: Series, t: number, out: Float64Array): boolean {
-    const C = s.channels, w = this.window, from = t - w + 1;
+    const C = s.channels, b = this.block, from = t - this.span + 1;
     if (from < 0) return false;
-    for (let i = 0; i < w * C; i++) {
-      const v = s.values[from * C + i]!;
-      if (!Number.isFinite(v)) return false;
-      out[i] = v;
+    if (b === 1) {
+      for (let i = 0; i < this.window * C; i++) {
+        const v = s.values[from * C + i]!;
+        if (!Number.isFinite(v)) return false;
+        out[i] = v;
+      }
+      return true;
+    }
+    for (let j = 0; j < this.window; j++) {
+      for (let c = 0; c < C; c++) {
+        let sum = 0;
+        for (let q = 0; q < b; q++) {
+          const v = s.values[(from + j * b + q) * C + c]!;
+          if (!Number.isFinite(v)) return false;
+          sum += v;
+        }
+        out[j * C + c] = sum / b;
+      }
     }
     return true;
   }

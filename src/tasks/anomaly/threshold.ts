@@ -111,31 +111,69 @@ export function resolveThreshold(o: ThresholdOptions = {}): ResolvedThreshold {
  * Online standardisation + flagging of adjusted scores. In the normal setting `(mean, std)` come
  * from the training part; in cold start they are the expanding statistics of all finite scores
  * seen so far, the current one included (bottleneck move_mean/move_std over the whole length).
+ *
+ * A scorer with several outputs per step (e.g. one per scale) has one set of statistics and one
+ * `post` stage per output: each output is standardised (and post-processed) on its own, and the
+ * step's score is their maximum (over the finite ones; NaN when none is).
  */
 export class ThresholdState {
-  private n = 0;
-  private s = 0;
-  private s2 = 0;
+  private readonly outputs: number;
+  private readonly n: Float64Array;
+  private readonly s: Float64Array;
+  private readonly s2: Float64Array;
+  private readonly stats?: readonly { mean: number; std: number }[];
+  private readonly posts?: readonly { push(z: number): number }[];
   private readonly suppressor: FlagSuppressor;
-  /** `post`: an optional streaming transform of the standardised score (e.g. the anomaly likelihood) that the flag rule then sees. */
-  constructor(readonly opts: ResolvedThreshold, private readonly trainStats?: { mean: number; std: number }, private readonly post?: { push(z: number): number }) {
+  /**
+   * `trainStats`: one `{mean, std}` per output (normal setting); `post`: an optional streaming
+   * transform per output of the standardised score (e.g. the anomaly likelihood) that the flag
+   * rule then sees. A single object stands for a one-output scorer.
+   */
+  constructor(
+    readonly opts: ResolvedThreshold,
+    trainStats?: { mean: number; std: number } | readonly { mean: number; std: number }[],
+    post?: { push(z: number): number } | readonly { push(z: number): number }[],
+    outputs = Array.isArray(trainStats) ? trainStats.length : Array.isArray(post) ? post.length : 1,
+  ) {
+    checkNumber('outputs', outputs, { min: 1, integer: true });
+    this.outputs = outputs;
+    this.stats = trainStats === undefined ? undefined : Array.isArray(trainStats) ? trainStats : [trainStats as { mean: number; std: number }];
+    this.posts = post === undefined ? undefined : Array.isArray(post) ? post : [post as { push(z: number): number }];
+    checkOption(!this.stats || this.stats.length === outputs, `threshold statistics for ${this.stats?.length} outputs, scorer has ${outputs}`);
+    checkOption(!this.posts || this.posts.length === outputs, `post stages for ${this.posts?.length} outputs, scorer has ${outputs}`);
+    this.n = new Float64Array(outputs); this.s = new Float64Array(outputs); this.s2 = new Float64Array(outputs);
     this.suppressor = new FlagSuppressor(opts.delay);
   }
 
-  /** Returns the standardised score `(x − mean)/std` (NaN when undefined; passed through `post` when set) and the flag `z > k` after suppression. */
-  push(x: number): { z: number; flag: boolean } {
-    let mean: number, std: number;
-    if (this.opts.mode === 'coldStart') {
-      if (Number.isFinite(x)) { this.n++; this.s += x; this.s2 += x * x; }
-      if (this.n >= this.opts.minWindow) {
-        mean = this.s / this.n; std = Math.sqrt(Math.max(0, this.s2 / this.n - mean * mean));
-      } else { mean = NaN; std = NaN; }
-    } else {
-      mean = this.trainStats?.mean ?? NaN; std = this.trainStats?.std ?? NaN;
+  /**
+   * Takes one step's adjusted score (or one per output) and returns the standardised score
+   * `(x − mean)/std` (NaN when undefined; passed through `post` when set; the maximum over
+   * outputs) and the flag `z > k` after suppression. `force`: flag this step whatever its score
+   * (z = +∞; e.g. the spatial rule); suppression still applies.
+   */
+  push(x: number | ArrayLike<number>, force = false): { z: number; flag: boolean } {
+    let best = NaN;
+    for (let o = 0; o < this.outputs; o++) {
+      const v = typeof x === 'number' ? x : x[o]!;
+      const z = this.standardise(o, v);
+      if (z > best || (Number.isNaN(best) && !Number.isNaN(z))) best = z;
     }
-    let z = Number.isFinite(x) && Number.isFinite(mean) ? (std > 0 ? (x - mean) / std : (x > mean ? Infinity : 0)) : NaN;
-    if (this.post) z = this.post.push(z);
+    const z = force ? Infinity : best;
     const raw = z > this.opts.k; // NaN > k is false
     return { z, flag: this.suppressor.push(raw) };
+  }
+
+  private standardise(o: number, x: number): number {
+    let mean: number, std: number;
+    if (this.opts.mode === 'coldStart') {
+      if (Number.isFinite(x)) { this.n[o] = this.n[o]! + 1; this.s[o] = this.s[o]! + x; this.s2[o] = this.s2[o]! + x * x; }
+      if (this.n[o]! >= this.opts.minWindow) {
+        mean = this.s[o]! / this.n[o]!; std = Math.sqrt(Math.max(0, this.s2[o]! / this.n[o]! - mean * mean));
+      } else { mean = NaN; std = NaN; }
+    } else {
+      mean = this.stats?.[o]?.mean ?? NaN; std = this.stats?.[o]?.std ?? NaN;
+    }
+    const z = Number.isFinite(x) && Number.isFinite(mean) ? (std > 0 ? (x - mean) / std : (x > mean ? Infinity : 0)) : NaN;
+    return this.posts ? this.posts[o]!.push(z) : z;
   }
 }
