@@ -27,7 +27,7 @@ import { setQuiet } from '../src/engine/log.js';
 import '../src/methods/ts2vec.js';
 import '../src/methods/masked/model.js';
 import {
-  createDetector, delayAdjustedPrf, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabProbationaryLength,
+  createDetector, delayAdjustedPrf, flagScores, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabProbationaryLength,
   nabScoreFlags, nabSweep, sliceSeries, suppressAfterDetection, windowRows, type CreateDetectorOptions, type NabPreparedFile,
 } from '../src/tasks/anomaly/index.js';
 import { anomalyLikelihood } from '../src/tasks/anomaly/likelihood.js';
@@ -169,6 +169,9 @@ async function main(): Promise<void> {
       det.scorer.dispose?.();
       await mkdir(cacheDir(d), { recursive: true });
       await writeFile(cachePath, Buffer.from(r.z.buffer, r.z.byteOffset, r.z.byteLength));
+      // multi-output detectors: each output's score and the spatial rule's steps, so that re-thresholding applies the detector's own flag rule
+      if (r.zByOutput) await writeFile(cachePath.replace(/\.f32$/, '.zo.f32'), Buffer.from(r.zByOutput.buffer, r.zByOutput.byteOffset, r.zByOutput.byteLength));
+      if (r.spatial) await writeFile(cachePath.replace(/\.f32$/, '.sp.u8'), r.spatial);
       const row = { detector: d, file: key, rows: T, trainRows: trainLen, fitSeconds: (t1 - t0) / 1000, scoreSeconds: (t2 - t1) / 1000, flaggedAtK4: r.flags.reduce((a, b) => a + b, 0), load1: os.loadavg()[0] };
       await appendFile(rowsPath, JSON.stringify(row) + '\n');
       console.error(`${d} ${key}: T=${T} fit ${row.fitSeconds.toFixed(1)} s, score ${row.scoreSeconds.toFixed(1)} s, ${row.flaggedAtK4} flags`);
@@ -183,12 +186,16 @@ async function main(): Promise<void> {
   const summary: Record<string, unknown> = {};
   const likOf: Record<string, Float32Array[]> = {};
   /** best k of `grid` for flags `scores > k` suppressed for `hold` rows: corpus NAB score */
-  const bestK = (scores: Float32Array[], grid: number[], hold: number, prof: (typeof NAB_PROFILE_NAMES)[number]) => {
+  /** flags of file i at threshold k and hold: `scores > k` suppressed for hold rows, or the detector's own rule (flagScores) for in-detector scores */
+  type Flagger = (i: number, k: number, hold: number) => Uint8Array;
+  const plainFlags = (scores: Float32Array[]): Flagger => (i, k, hold) => suppressAfterDetection(Uint8Array.from(scores[i]!, (v) => (v > k ? 1 : 0)), hold);
+  const bestK = (scores: Float32Array[] | Flagger, grid: number[], hold: number, prof: (typeof NAB_PROFILE_NAMES)[number]) => {
+    const flagsOf = typeof scores === 'function' ? scores : plainFlags(scores);
     let best = { k: NaN, raw: -Infinity, nullRaw: 0, perfect: 0 };
     for (const k of grid) {
       let raw = 0, nullRaw = 0, perfect = 0;
       prepared.forEach((p, i) => {
-        const s = nabScoreFlags(p.file, suppressAfterDetection(Uint8Array.from(scores[i]!, (v) => (v > k ? 1 : 0)), hold), NAB_PROFILES[prof]);
+        const s = nabScoreFlags(p.file, flagsOf(i, k, hold), NAB_PROFILES[prof]);
         raw += s.raw; nullRaw += s.nullRaw; perfect += s.perfect;
       });
       if (raw > best.raw) best = { k, raw, nullRaw, perfect };
@@ -203,13 +210,27 @@ async function main(): Promise<void> {
     }
     const perProfile: Record<string, unknown> = {};
     const lik = DETECTORS[d]?.inDetector ? z : prepared.map((p, i) => anomalyLikelihood(z[i]!, { ...LIK_OPTIONS, learningPeriod: p.trainLen }));
+    let inDetectorFlags: Flagger | undefined;
+    if (DETECTORS[d]?.inDetector) {
+      // the detector's own flag rule on its stored per-output scores (refractory periods, spatial steps)
+      const shape = createDetector(DETECTORS[d]!.method, DETECTORS[d]!.opts);
+      const S = shape.outputs, refractory = shape.scorer.refractory;
+      const zo: Float32Array[] = [], sp: (Uint8Array | undefined)[] = [];
+      for (const [i, p] of prepared.entries()) {
+        const base = join(cacheDir(d), p.key.replace(/\//g, '__'));
+        const b = S > 1 ? await readFile(base + '.zo.f32') : undefined;
+        zo.push(b ? new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) : z[i]!);
+        sp.push(existsSync(base + '.sp.u8') ? new Uint8Array(await readFile(base + '.sp.u8')) : undefined);
+      }
+      inDetectorFlags = (i, k, hold) => flagScores(zo[i]!, { k, delay: hold, outputs: S, refractory, forced: sp[i] });
+    }
     likOf[d] = lik;
     for (const prof of NAB_PROFILE_NAMES) {
       const sweep = nabSweep(prepared.map((p) => p.file), z, NAB_PROFILES[prof]);
       perProfile[prof] = {
         sweep: { threshold: sweep.threshold, score: sweep.score },
         suppressed: bestK(z, K_GRID, DELAY, prof),
-        likelihood: d === 'random' ? undefined : LIK_HOLDS.map((hold) => bestK(lik, LIK_GRID, hold, prof)),
+        likelihood: d === 'random' ? undefined : LIK_HOLDS.map((hold) => bestK(inDetectorFlags ?? lik, LIK_GRID, hold, prof)),
       };
     }
     // TS2Vec protocol F1 at k = 4 after the training part, all series concatenated

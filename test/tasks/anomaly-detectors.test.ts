@@ -4,7 +4,7 @@ import '../../src/methods/ts2vec.js';
 import '../../src/methods/masked/model.js';
 import { Rng } from '../../src/engine/random.js';
 import {
-  KnnScorer, MultiScaleKnnScorer, SpatialRangeRule, ThresholdState, cholesky, createDetector, delayAdjustedPrf, invertLowerTriangular, resolveThreshold, sliceSeries,
+  KnnScorer, MultiScaleKnnScorer, SpatialRangeRule, ThresholdState, cholesky, createDetector, delayAdjustedPrf, flagScores, invertLowerTriangular, resolveThreshold, sliceSeries,
   type AnomalyDetector, type Detection, type Series,
 } from '../../src/tasks/anomaly/index.js';
 import { setUpBackend } from '../helpers.js';
@@ -202,6 +202,9 @@ describe('anomaly detectors', () => {
     const flagged = [...batch.flags.keys()].filter((i) => batch.flags[i]);
     assert.ok(flagged.some((t) => t >= 600 && t < 700), `flags at ${flagged}`);
     assert.ok(flagged.every((t) => t >= 600 && t < 760), `flags at ${flagged}`);
+    assert.deepEqual(sc.refractory, [12, 48]);
+    // re-thresholding the stored per-output scores applies the detector's own rule
+    assert.deepEqual([...flagScores(batch.zByOutput!, { k: 5, delay: 100, outputs: 2, refractory: sc.refractory })], [...batch.flags]);
     const streamed = await streamAll(det, s, [1, 249, 3, 300, 47, 300]);
     assert.ok(maxDiff(batch.raw, streamed.raw) <= 1e-6);
     assert.ok(maxDiff(batch.z, streamed.z) <= 1e-6);
@@ -231,7 +234,16 @@ describe('anomaly detectors', () => {
     assert.ok(Number.isNaN(st.push([NaN, NaN]).z));
     assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: false }); // step 9: 3 steps after 6
     assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: true }); // step 10
-    assert.throws(() => new ThresholdState(resolveThreshold({}), [{ mean: 0, std: 1 }], undefined, 2), /statistics for 1 outputs/);
+    assert.throws(() => new ThresholdState(resolveThreshold({}), [{ mean: 0, std: 1 }], undefined, { outputs: 2 }), /statistics for 1 outputs/);
+  });
+
+  it('refractory rule: an output that stays above k flags once per episode; another output still flags', () => {
+    const st = new ThresholdState(resolveThreshold({ k: 1, delay: 0 }), [{ mean: 0, std: 1 }, { mean: 0, std: 1 }], undefined, { refractory: [0, 3] });
+    // output 1 is above k at steps 0–5, below for 3 steps (6–8), above at 9 (flags), below for
+    // only 2 steps (10–11), above at 12 (no flag); output 0 (no refractory) flags at 4
+    const seq: [number, number][] = [[0, 2], [0, 2], [0, 2], [0, 2], [2, 2], [0, 2], [0, 0], [0, 0], [0, 0], [0, 2], [0, 0], [0, 0], [0, 2]];
+    assert.deepEqual(seq.map((x) => (st.push(x).flag ? 1 : 0)), [1, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0]);
+    assert.throws(() => new ThresholdState(resolveThreshold({}), undefined, undefined, { outputs: 2, refractory: [1] }), /refractory periods for 1/);
   });
 
   it('spatial rule: hand-worked range checks, and in a detector it flags a never-seen level at once; streaming equals batch', async () => {
@@ -250,6 +262,8 @@ describe('anomaly detectors', () => {
     const flagged = [...batch.flags.keys()].filter((i) => batch.flags[i] && i >= 200);
     assert.equal(flagged[0], 400, `flags at ${flagged}`);
     assert.equal(batch.z[400], Infinity);
+    assert.equal(batch.spatial![400], 1);
+    assert.deepEqual([...flagScores(batch.z, { k: 100, delay: 50, forced: batch.spatial })], [...batch.flags]);
     const streamed = await streamAll(det, s, [10, 390, 1, 99]);
     assert.deepEqual([...streamed.flags], [...batch.flags]);
     assert.throws(() => createDetector('zscore', { spatialTolerance: -0.1 }), /spatialTolerance/);

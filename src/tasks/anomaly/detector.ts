@@ -47,6 +47,12 @@ export interface RawScorer {
    * their maximum (e.g. one output per time scale).
    */
   readonly outputs?: number;
+  /**
+   * per output, steps an event stays inside that output's window (its span): the detector then
+   * flags an output's exceedance of k only after that many steps at or below k (one event, one
+   * flag). Unset: every exceedance may flag (then the `delay` suppression alone applies).
+   */
+  readonly refractory?: readonly number[];
   /** learns from the training part (model training, normalisation statistics) */
   fit(train: Series, opts?: ScorerFitOptions): Promise<void>;
   /** raw errors `[T − start]` for the steps `[start, T)` of `values` */
@@ -86,6 +92,10 @@ export interface Detection {
    * rule is `z > k`.
    */
   z: Float32Array;
+  /** scorers with several outputs: each output's standardised (post-processed) score `[T·S]`, of which z is the maximum */
+  zByOutput?: Float32Array;
+  /** with the spatial rule on: 1 where it fired */
+  spatial?: Uint8Array;
   /** 1 where an anomaly is flagged (after suppression) */
   flags: Uint8Array;
 }
@@ -194,7 +204,7 @@ export class AnomalyDetector {
     const S = this.outputs;
     return {
       adj: this.maWindow > 0 ? Array.from({ length: S }, () => new MovingAverageAdjuster(this.maWindow)) : undefined,
-      thr: new ThresholdState(this.threshold, this.trainStats, this.likelihood ? Array.from({ length: S }, () => new AnomalyLikelihood(this.likelihood)) : undefined, S),
+      thr: new ThresholdState(this.threshold, this.trainStats, this.likelihood ? Array.from({ length: S }, () => new AnomalyLikelihood(this.likelihood)) : undefined, { outputs: S, refractory: this.scorer.refractory }),
       spatial: this.spatialTolerance !== undefined ? new SpatialRangeRule(this.spatialTolerance, channels) : undefined,
     };
   }
@@ -221,7 +231,9 @@ class DetectorStream implements AnomalyStream {
     const S = this.det.outputs, C = this.channels, n = raw.length / S;
     if (!Number.isInteger(n) || values.length !== n * C) throw new TsreprError('BAD_INPUT', `scorer '${this.det.name}' returned ${raw.length} scores for ${values.length / C} steps of ${S} output(s)`);
     const adjusted = new Float32Array(n * S), z = new Float32Array(n), flags = new Uint8Array(n);
-    const step = new Float64Array(S);
+    const zByOutput = S > 1 ? new Float32Array(n * S) : undefined;
+    const fired = this.states.spatial ? new Uint8Array(n) : undefined;
+    const step = new Float64Array(S), perOutput = new Float64Array(S);
     const { adj, thr, spatial } = this.states;
     for (let i = 0; i < n; i++) {
       for (let o = 0; o < S; o++) {
@@ -229,12 +241,15 @@ class DetectorStream implements AnomalyStream {
         adjusted[i * S + o] = a;
         step[o] = a;
       }
-      const r = thr.push(step, spatial ? spatial.push(values, i * C) : false);
+      const force = spatial ? spatial.push(values, i * C) : false;
+      if (fired && force) fired[i] = 1;
+      const r = thr.push(step, force, perOutput);
+      if (zByOutput) zByOutput.set(perOutput, i * S);
       z[i] = r.z;
       flags[i] = r.flag ? 1 : 0;
     }
     this.count += n;
-    return { raw, adjusted, z, flags };
+    return { raw, adjusted, z, flags, ...(zByOutput ? { zByOutput } : {}), ...(fired ? { spatial: fired } : {}) };
   }
 
   async update(points: Float32Array): Promise<Detection> {

@@ -114,7 +114,10 @@ export function resolveThreshold(o: ThresholdOptions = {}): ResolvedThreshold {
  *
  * A scorer with several outputs per step (e.g. one per scale) has one set of statistics and one
  * `post` stage per output: each output is standardised (and post-processed) on its own, and the
- * step's score is their maximum (over the finite ones; NaN when none is).
+ * step's score is their maximum (over the finite ones; NaN when none is). With `refractory`, an
+ * output's exceedance of k flags only when that output stayed at or below k for the previous
+ * `refractory[o]` steps: a window of length w holds an event for w steps, and one event should
+ * flag once.
  */
 export class ThresholdState {
   private readonly outputs: number;
@@ -123,24 +126,35 @@ export class ThresholdState {
   private readonly s2: Float64Array;
   private readonly stats?: readonly { mean: number; std: number }[];
   private readonly posts?: readonly { push(z: number): number }[];
+  private readonly refractory?: readonly number[];
+  private readonly lastAbove: Float64Array;
+  private step = 0;
   private readonly suppressor: FlagSuppressor;
   /**
    * `trainStats`: one `{mean, std}` per output (normal setting); `post`: an optional streaming
    * transform per output of the standardised score (e.g. the anomaly likelihood) that the flag
-   * rule then sees. A single object stands for a one-output scorer.
+   * rule then sees. A single object stands for a one-output scorer. `outputs` (default: the
+   * length of those lists, else 1); `refractory`: steps per output (see above).
    */
   constructor(
     readonly opts: ResolvedThreshold,
     trainStats?: { mean: number; std: number } | readonly { mean: number; std: number }[],
     post?: { push(z: number): number } | readonly { push(z: number): number }[],
-    outputs = Array.isArray(trainStats) ? trainStats.length : Array.isArray(post) ? post.length : 1,
+    extra: { outputs?: number; refractory?: readonly number[] } = {},
   ) {
+    const outputs = extra.outputs ?? (Array.isArray(trainStats) ? trainStats.length : Array.isArray(post) ? post.length : 1);
     checkNumber('outputs', outputs, { min: 1, integer: true });
     this.outputs = outputs;
     this.stats = trainStats === undefined ? undefined : Array.isArray(trainStats) ? trainStats : [trainStats as { mean: number; std: number }];
     this.posts = post === undefined ? undefined : Array.isArray(post) ? post : [post as { push(z: number): number }];
     checkOption(!this.stats || this.stats.length === outputs, `threshold statistics for ${this.stats?.length} outputs, scorer has ${outputs}`);
     checkOption(!this.posts || this.posts.length === outputs, `post stages for ${this.posts?.length} outputs, scorer has ${outputs}`);
+    if (extra.refractory) {
+      checkOption(extra.refractory.length === outputs, `refractory periods for ${extra.refractory.length} outputs, scorer has ${outputs}`);
+      for (const r of extra.refractory) checkNumber('refractory', r, { min: 0, integer: true });
+      this.refractory = extra.refractory;
+    }
+    this.lastAbove = new Float64Array(outputs).fill(-Infinity);
     this.n = new Float64Array(outputs); this.s = new Float64Array(outputs); this.s2 = new Float64Array(outputs);
     this.suppressor = new FlagSuppressor(opts.delay);
   }
@@ -148,19 +162,25 @@ export class ThresholdState {
   /**
    * Takes one step's adjusted score (or one per output) and returns the standardised score
    * `(x − mean)/std` (NaN when undefined; passed through `post` when set; the maximum over
-   * outputs) and the flag `z > k` after suppression. `force`: flag this step whatever its score
-   * (z = +∞; e.g. the spatial rule); suppression still applies.
+   * outputs) and the flag `z > k` (subject to the refractory rule) after suppression. `force`:
+   * flag this step whatever its score (z = +∞; e.g. the spatial rule); suppression still applies.
+   * `perOutput` receives each output's standardised (post-processed) score.
    */
-  push(x: number | ArrayLike<number>, force = false): { z: number; flag: boolean } {
-    let best = NaN;
+  push(x: number | ArrayLike<number>, force = false, perOutput?: { [o: number]: number }): { z: number; flag: boolean } {
+    const t = this.step++;
+    let best = NaN, above = false;
     for (let o = 0; o < this.outputs; o++) {
       const v = typeof x === 'number' ? x : x[o]!;
       const z = this.standardise(o, v);
+      if (perOutput) perOutput[o] = z;
       if (z > best || (Number.isNaN(best) && !Number.isNaN(z))) best = z;
+      if (z > this.opts.k) { // NaN > k is false
+        if (!this.refractory || t - this.lastAbove[o]! > this.refractory[o]!) above = true;
+        this.lastAbove[o] = t;
+      }
     }
     const z = force ? Infinity : best;
-    const raw = z > this.opts.k; // NaN > k is false
-    return { z, flag: this.suppressor.push(raw) };
+    return { z, flag: this.suppressor.push(force || above) };
   }
 
   private standardise(o: number, x: number): number {
@@ -176,4 +196,21 @@ export class ThresholdState {
     const z = Number.isFinite(x) && Number.isFinite(mean) ? (std > 0 ? (x - mean) / std : (x > mean ? Infinity : 0)) : NaN;
     return this.posts ? this.posts[o]!.push(z) : z;
   }
+}
+
+/**
+ * The flags of already standardised (and post-processed) scores `z` `[T·S]` (S outputs,
+ * step-major) at threshold k: the same rule as a detector's (maximum over outputs, refractory
+ * periods, forced steps, suppression for `delay` steps), for re-thresholding stored scores.
+ */
+export function flagScores(z: ArrayLike<number>, o: { k: number; delay: number; outputs?: number; refractory?: readonly number[]; forced?: ArrayLike<number> }): Uint8Array {
+  const S = o.outputs ?? 1, T = z.length / S;
+  checkOption(Number.isInteger(T), `flagScores: ${z.length} scores are not a multiple of ${S} outputs`);
+  const st = new ThresholdState(resolveThreshold({ k: o.k, delay: o.delay }), Array.from({ length: S }, () => ({ mean: 0, std: 1 })), undefined, { outputs: S, refractory: o.refractory });
+  const step = new Float64Array(S), flags = new Uint8Array(T);
+  for (let t = 0; t < T; t++) {
+    for (let j = 0; j < S; j++) step[j] = z[t * S + j]!;
+    flags[t] = st.push(step, Boolean(o.forced?.[t])).flag ? 1 : 0;
+  }
+  return flags;
 }
