@@ -10,17 +10,17 @@ import type { TimeSeriesDataset } from '../data/dataset.js';
 import { applyScaler, fitScaler } from '../data/transforms.js';
 import { installSharedWasmIdentity } from '../engine/ops.js';
 import { Rng } from '../engine/random.js';
-import { tf, type Tensor, type Tensor3D, type Variable } from '../engine/tf.js';
+import { tf, type Tensor, type Variable } from '../engine/tf.js';
 import { saveModelDir } from '../engine/weights.js';
 import { TsreprError, checkNumber, checkOption } from '../errors.js';
 import { binomialMask, cropViews, observedTimestamps, prepareTrainingSeries, sampleCrops, type SeriesArray } from './crops.js';
 import { encodeWithBackbone } from './encode.js';
 import { FlatAdamW, flatOptimizerStep } from './flat-adamw.js';
-import { hierarchicalContrastiveLossStacked } from './losses.js';
 import {
   registerMethod, type EncodeOptions, type FitOptions, type FitResult, type LoadedArtifacts, type Representation, type RepresentationModel,
 } from './model.js';
 import { runTraining } from './training.js';
+import { pairedViewsLoss } from './ts2vec-step.js';
 
 /** TS2Vec's hyper-parameters: the encoder's (documented on `DilatedConvConfig`) plus training ones. */
 export interface TS2VecConfig extends Pick<DilatedConvConfig, 'inputDims' | 'hidden' | 'depth' | 'outputDims' | 'kernel' | 'dropout'> {
@@ -89,86 +89,8 @@ export function defaultIterations(n: number, length: number, channels: number): 
   return n * length * channels <= 100000 ? 200 : 600;
 }
 
-/**
- * One training step's loss on the two crops of a batch, as a closure for `optimizerStep`.
- * `views` are the two views (`[B, L1, C]`, `[B, L2, C]`, NaN = missing), `keeps` their
- * timestamp keep-masks (`[B, Li]`, observed AND the random binomial mask), `cropL` the
- * overlap (the last `cropL` steps of view 1, the first of view 2), `dropRngs` the two views'
- * dropout randomness.
- *
- * Both views go through the encoder as ONE batch of 2B series (view 1's rows, then view 2's),
- * the shorter view zero-padded at the end and kept at zero through every layer
- * (`DilatedConvEncoder.forwardTraining`), so the encoder's kernels run once per step instead
- * of once per view. The result equals encoding the views apart (`forward` on each, then
- * dropout with each view's own seed) up to float rounding; test/methods/ts2vec-stacked.test.ts
- * checks it.
- */
-export function pairedViewsLoss(
-  net: DilatedConvEncoder, views: readonly [SeriesArray, SeriesArray], keeps: readonly [Uint8Array, Uint8Array], cropL: number,
-  dropRngs: readonly [Rng, Rng], lossOpts: { alpha: number; temporalUnit: number }, opts: { stack?: boolean } = {},
-): { loss: () => tf.Scalar; dispose: () => void } {
-  const B = views[0].n, C = views[0].channels;
-  const L1 = views[0].length, L2 = views[1].length;
-  const stack = opts.stack ?? B * Math.abs(L1 - L2) <= STACKING.maxPaddedSteps;
-  const Lmax = stack ? Math.max(L1, L2) : 0;
-  // inputs: one [2B, Lmax, C] batch (stacked) or one [B, Li, C] batch per view (apart)
-  const batches = (stack ? [[0, 1]] : [[0], [1]]).map((which) => {
-    const L = stack ? Lmax : views[which[0]!]!.length;
-    const rows = which.length * B;
-    const xs = new Float32Array(rows * L * C), ms = new Float32Array(rows * L);
-    which.forEach((vi, k) => {
-      const v = views[vi]!, keep = keeps[vi]!;
-      for (let i = 0; i < B; i++) {
-        const row = k * B + i;
-        for (let t = 0; t < v.length; t++) {
-          const r = i * v.length + t;
-          ms[row * L + t] = keep[r]!;
-          for (let c = 0; c < C; c++) { const x = v.values[r * C + c]!; xs[(row * L + t) * C + c] = Number.isNaN(x) ? 0 : x; }
-        }
-      }
-    });
-    let valid: Tensor3D | undefined;
-    if (which.length === 2 && L1 !== L2) {
-      const vm = new Float32Array(rows * L);
-      for (let row = 0; row < rows; row++) vm.fill(1, row * L, row * L + (row < B ? L1 : L2));
-      valid = tf.tensor3d(vm, [rows, L, 1]);
-    }
-    const groups = which.map((vi) => ({ rows: B, start: vi === 0 ? L1 - cropL : 0 }));
-    return { x: tf.tensor3d(xs, [rows, L, C]), m: tf.tensor2d(ms, [rows, L]), valid, groups };
-  });
-  // Representation dropout as nn/layers `dropout` on each view's [B, Li, D] output, with the
-  // view's own seed (the same draws as when the views were encoded apart); only the rows of
-  // the kept crop are needed, so the scaled masks are cut to it.
-  const D = net.outputDims, rate = net.config.dropout;
-  const drop = rate > 0 ? tf.tidy(() => tf.concat(([[L1, L1 - cropL], [L2, 0]] as const).map(([L, start], vi) => {
-    const keep = tf.cast(tf.greaterEqual(tf.randomUniform([B, L, D], 0, 1, 'float32', dropRngs[vi]!.seed()), rate), 'float32');
-    return tf.slice(tf.mul(keep, 1 / (1 - rate)), [0, start, 0], [B, cropL, D]);
-  }), 0)) as Tensor3D : undefined;
-  return {
-    loss: () => {
-      // the encoder returns only the crop's timesteps, [z1; z2]: view 1's last cropL, view 2's first
-      const outs = batches.map((b) => net.forwardTraining(b.x, b.m, b.valid, { length: cropL, groups: b.groups }));
-      let zz = outs.length === 1 ? outs[0]! : tf.concat(outs, 0) as Tensor3D;
-      if (drop) zz = tf.mul(zz, drop);
-      return hierarchicalContrastiveLossStacked(zz, lossOpts);
-    },
-    dispose: () => {
-      for (const b of batches) { b.x.dispose(); b.m.dispose(); b.valid?.dispose(); }
-      drop?.dispose();
-    },
-  };
-}
-
-/**
- * When `pairedViewsLoss` stacks the two views into one padded batch: when the padding,
- * B·|L1 − L2| timesteps, is at most `maxPaddedSteps`. Stacking halves the encoder's kernel
- * calls (it wins on short series, which are dispatch-bound); apart, no FLOPs go to padding
- * (it wins on long series with views of very different lengths, which are FLOP-bound).
- * Both give the same loss and gradients up to float rounding. 64 (B = 8: views within 8 steps
- * of each other) measured best of 0/32/64/128/always on ItalyPowerDemand, GunPoint and Coffee
- * (experiments/ts2vec-speed.ts --max-padded). Exported for experiments.
- */
-export const STACKING = { maxPaddedSteps: 64 };
+// the step's pieces live in ts2vec-step.ts (shared with the worker threads); re-exported here
+export { STACKING, pairedViewsLoss } from './ts2vec-step.js';
 
 interface Normalisation { mean: number[]; std: number[] }
 
