@@ -280,7 +280,8 @@ export async function evaluateNab(data: NabDataset, o: { method: string; seed?: 
       det = an.createDetector(o.method, { seed: o.seed ?? 0 });
     }
     await det.fit(train);
-    const z = await det.score(series);
+    // one score per step: the raw score, or for a multi-output scorer (knn-multiscale) the detector's standardised maximum
+    const z = det.outputs > 1 ? (await det.detect(series)).z : await det.score(series);
     const file = an.nabPrepareFile(T, an.windowRows(data.timestamps!, data.windows));
     const metrics: Record<string, number> = {};
     for (const p of an.NAB_PROFILE_NAMES) {
