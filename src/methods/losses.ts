@@ -218,3 +218,71 @@ export function hierarchicalContrastiveLossStacked(zz: Tensor3D, opts: Hierarchi
     return tf.div(total, Math.max(d, 1)) as Scalar;
   });
 }
+
+/**
+ * One part of `hierarchicalContrastiveLossStacked`, for a training step whose batch of
+ * `batch` instances is split into shards that are encoded on different threads:
+ *
+ * - `'instance'`: the log-sum-exp sums of the instance terms. They contrast every instance
+ *   with every other at each timestamp, so `zz` must hold the whole batch, `[z1; z2]` (`[2B, T, C]`).
+ * - `'local'`: everything else: the positive terms `Σ z1·z2` of both terms and the temporal
+ *   log-sum-exp sums. These are sums over instances, so `zz` may hold any subset of the
+ *   instances, `[z1[I]; z2[I]]` (`[2|I|, T, C]`).
+ *
+ * Both are normalised by the whole batch (`batch` = B) and the number of levels, so the
+ * `'instance'` part of the batch plus the `'local'` parts of shards that partition its
+ * instances equals `hierarchicalContrastiveLossStacked` of the batch, up to float rounding
+ * (the terms are added in a different order). The gradient of each part is exact.
+ *
+ * The instance part is also a sum over timestamps: with `span: [f0, f1]` it takes, at each
+ * level of T timestamps, those in `[round(f0·T), round(f1·T))`; spans that partition [0, 1]
+ * (e.g. [0, 0.4] and [0.4, 1]) partition every level's timestamps, so their parts add up to
+ * the whole instance part.
+ */
+export function hierarchicalLossPart(
+  zz: Tensor3D, part: 'instance' | 'local', batch: number, opts: HierarchicalLossOptions & { span?: readonly [number, number] } = {},
+): Scalar {
+  const alpha = opts.alpha ?? 0.5;
+  const span = opts.span ?? [0, 1];
+  const temporalUnit = opts.temporalUnit ?? 0;
+  return tf.tidy(() => {
+    const b = zz.shape[0] / 2, C = zz.shape[2];
+    if (part === 'instance' && b !== batch) throw new RangeError(`hierarchicalLossPart: the instance part needs all ${batch} instances, got ${b}`);
+    const withInstance = alpha !== 0 && batch > 1;
+    let z = zz;
+    const terms: Scalar[] = [];
+    let d = 0;
+    const level = (withTemporal: boolean) => {
+      const T = z.shape[1];
+      const norm = 2 * batch * T;
+      if (part === 'instance') {
+        const t0 = Math.round(span[0] * T), t1 = Math.round(span[1] * T);
+        if (!withInstance || t1 <= t0) return;
+        let zt = tf.transpose(z, [1, 0, 2]) as Tensor3D; // [T, 2B, C]
+        if (t1 - t0 < T) zt = tf.slice(zt, [t0, 0, 0], [t1 - t0, 2 * b, C]);
+        terms.push(tf.mul(tf.div(gramLogSumExp(zt, 2 * b), norm), alpha) as Scalar);
+        return;
+      }
+      if (!withInstance && !withTemporal) return;
+      const z1 = tf.slice(z, [0, 0, 0], [b, T, C]), z2 = tf.slice(z, [b, 0, 0], [b, T, C]);
+      const pos = tf.mul(tf.sum(tf.mul(z1, z2)), 2);
+      if (withInstance) terms.push(tf.mul(tf.div(tf.neg(pos), norm), alpha) as Scalar);
+      if (withTemporal) {
+        const zt = tf.reshape(tf.transpose(tf.reshape(z, [2, b, T, C]), [1, 0, 2, 3]), [b, 2 * T, C]) as Tensor3D;
+        terms.push(tf.mul(tf.div(tf.sub(gramLogSumExp(zt), pos), norm), 1 - alpha) as Scalar);
+      }
+    };
+    while (z.shape[1] > 1) {
+      level(d >= temporalUnit && alpha !== 1);
+      d++;
+      z = maxPoolTime2Fused(z);
+    }
+    if (z.shape[1] === 1) {
+      if (alpha !== 0) level(false);
+      d++;
+    }
+    // (× 0 keeps a part without terms connected to zz, so that its gradient is defined: zeros)
+    const total = terms.length ? addMany(terms) : tf.mul(tf.sum(zz), 0);
+    return tf.div(total, Math.max(d, 1)) as Scalar;
+  });
+}

@@ -105,11 +105,16 @@ export function dropMasks(
   from = 0, to = B,
 ): Tensor3D | undefined {
   if (rate <= 0) return undefined;
-  const [L1, L2] = lengths;
-  return tf.tidy(() => tf.concat(([[L1, L1 - cropL], [L2, 0]] as const).map(([L, start], vi) => {
-    const keep = tf.cast(tf.greaterEqual(tf.randomUniform([to, L, D], 0, 1, 'float32', seeds[vi]!), rate), 'float32');
-    return tf.slice(tf.mul(keep, 1 / (1 - rate)), [from, start, 0], [to - from, cropL, D]);
-  }), 0)) as Tensor3D;
+  return tf.tidy(() => tf.concat([0, 1].map((v) => viewDropMask(v, lengths, cropL, D, rate, seeds[v]!, from, to)), 0)) as Tensor3D;
+}
+
+/** View `v`'s part of `dropMasks`: `[b, cropL, D]` (instances `[from, to)`). */
+export function viewDropMask(v: number, lengths: readonly [number, number], cropL: number, D: number, rate: number, seed: number, from: number, to: number): Tensor3D {
+  const L = lengths[v]!, start = v === 0 ? L - cropL : 0;
+  return tf.tidy(() => {
+    const keep = tf.cast(tf.greaterEqual(tf.randomUniform([to, L, D], 0, 1, 'float32', seed), rate), 'float32');
+    return tf.slice(tf.mul(keep, 1 / (1 - rate)), [from, start, 0], [to - from, cropL, D]) as Tensor3D;
+  });
 }
 
 /** The encoder's output on the crop, `[z1; z2]` (`[2b, cropL, D]`), with the dropout applied. */

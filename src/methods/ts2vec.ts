@@ -20,6 +20,7 @@ import {
   registerMethod, type EncodeOptions, type FitOptions, type FitResult, type LoadedArtifacts, type Representation, type RepresentationModel,
 } from './model.js';
 import { runTraining } from './training.js';
+import { ParallelStep, resolveWorkers } from './ts2vec-parallel.js';
 import { pairedViewsLoss } from './ts2vec-step.js';
 
 /** TS2Vec's hyper-parameters: the encoder's (documented on `DilatedConvConfig`) plus training ones. */
@@ -42,23 +43,32 @@ export interface TS2VecConfig extends Pick<DilatedConvConfig, 'inputDims' | 'hid
   seed: number;
   /** 'channel': z-normalise with the training data's per-channel statistics (stored with the model) */
   normalize: 'none' | 'channel';
+  /**
+   * Worker threads for training (wasm backend): with n ≥ 1 the batch is split into n + 1
+   * shards, encoded in parallel by this thread and n `worker_threads` workers
+   * (ts2vec-parallel.ts); the result equals the single-thread step up to float rounding.
+   * 0: single-threaded. 'auto' (default): one worker when it measurably wins (≥ 2 cores,
+   * series of ≥ 64 steps, ≥ 20 iterations), else 0. Never more than B − 1.
+   */
+  workers: number | 'auto';
 }
 
 export const TS2VEC_DEFAULTS: Omit<TS2VecConfig, 'inputDims'> = {
   hidden: 64, depth: 10, outputDims: 320, kernel: 3, dropout: 0.1, lr: 1e-3, weightDecay: 0.01, batchSize: 8,
-  maxTrainLength: 3000, temporalUnit: 0, alpha: 0.5, maskProb: 0.5, seed: 0, normalize: 'none',
+  maxTrainLength: 3000, temporalUnit: 0, alpha: 0.5, maskProb: 0.5, seed: 0, normalize: 'none', workers: 'auto',
 };
 
 const NUMERIC_KEYS = ['hidden', 'depth', 'outputDims', 'kernel', 'dropout', 'lr', 'weightDecay', 'batchSize', 'iters', 'epochs', 'maxTrainLength', 'temporalUnit', 'alpha', 'maskProb', 'seed'] as const;
 
 /** Merges user options (numbers or numeric strings, e.g. from `--set`) with the defaults and validates them. */
 export function ts2vecConfig(inputDims: number, options: Record<string, unknown> = {}): TS2VecConfig {
-  const known = new Set<string>([...NUMERIC_KEYS, 'normalize', 'inputDims']);
+  const known = new Set<string>([...NUMERIC_KEYS, 'normalize', 'workers', 'inputDims']);
   for (const k of Object.keys(options)) {
     if (!known.has(k)) throw new TsreprError('BAD_OPTION', `unknown ts2vec option '${k}' (known: ${[...known].filter((x) => x !== 'inputDims').join(', ')})`);
   }
   const o: Record<string, unknown> = { ...options };
   for (const k of NUMERIC_KEYS) if (typeof o[k] === 'string') o[k] = Number(o[k]);
+  if (typeof o.workers === 'string' && /^\s*\d+\s*$/.test(o.workers)) o.workers = Number(o.workers);
   const cfg = { ...TS2VEC_DEFAULTS, ...o, inputDims } as TS2VecConfig;
   checkNumber('inputDims', cfg.inputDims, { min: 1, integer: true });
   checkNumber('hidden', cfg.hidden, { min: 1, integer: true });
@@ -76,6 +86,10 @@ export function ts2vecConfig(inputDims: number, options: Record<string, unknown>
   if (cfg.iters !== undefined) checkNumber('iters', cfg.iters, { min: 1, integer: true });
   if (cfg.epochs !== undefined) checkNumber('epochs', cfg.epochs, { min: 1, integer: true });
   checkOption(cfg.normalize === 'none' || cfg.normalize === 'channel', `normalize must be 'none' or 'channel', got ${String(cfg.normalize)}`);
+  checkOption(
+    cfg.workers === 'auto' || (typeof cfg.workers === 'number' && Number.isInteger(cfg.workers) && cfg.workers >= 0 && cfg.workers <= 64),
+    `workers must be 'auto' or an integer from 0 to 64 (worker threads besides this one), got ${JSON.stringify(cfg.workers)}`,
+  );
   dilatedConvConfig(backboneConfig(cfg));
   return cfg;
 }
@@ -196,6 +210,13 @@ export class TS2Vec implements RepresentationModel {
         return keep;
       }) as [Uint8Array, Uint8Array];
       const dropRngs: [Rng, Rng] = [rng.fork(), rng.fork()];
+      if (parallel) {
+        const res = await parallel.step(adam, { views, keeps, cropL: plan.cropL, dropRngs, lossOpts: { alpha: cfg.alpha, temporalUnit: cfg.temporalUnit } },
+          { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
+        if (res.skipped) return null;
+        this.updateAverage();
+        return res.loss;
+      }
       const pair = pairedViewsLoss(this.net, views, keeps, plan.cropL, dropRngs, { alpha: cfg.alpha, temporalUnit: cfg.temporalUnit });
       try {
         const res = await flatOptimizerStep(adam, params, pair.loss, { onNonFinite: opts.onNonFinite, readLoss, stepLabel: i + 1 });
@@ -207,9 +228,13 @@ export class TS2Vec implements RepresentationModel {
       }
     };
 
+    // worker threads for the parallel step (none unless `workers` asks for them or 'auto' finds them worth it)
+    const nWorkers = resolveWorkers(cfg.workers, { batch: B, length: data.length, steps: totalSteps, backend: tf.getBackend() });
+    let parallel: ParallelStep | undefined;
     // the tape's copies of saved tensors share their buffers during training (values unchanged)
     const restoreIdentity = installSharedWasmIdentity();
     try {
+      if (nWorkers > 0) parallel = await ParallelStep.start(nWorkers, this.net, params);
       const result = await runTraining({
         name: 'ts2vec fit', totalSteps, stepsPerEpoch, params, optimizers: { adam }, rng, step,
         extraState: {
@@ -229,6 +254,7 @@ export class TS2Vec implements RepresentationModel {
       this.fitted = true;
       return result;
     } finally {
+      await parallel?.close();
       restoreIdentity();
       adam.dispose();
     }
