@@ -302,10 +302,14 @@ function spawnWorker(): Worker {
 
 /** How the `workers` option is resolved (exported for experiments and tests). */
 export const AUTO_WORKERS = {
-  /** 'auto' uses a worker when the training series have at least this many steps */
+  /**
+   * 'auto' uses a worker when the training series have at least this many steps. Measured
+   * (2 cores, wall s/iter single → parallel): T = 24 0.074 → 0.081 (loses), T = 60 0.136 → 0.124,
+   * T = 96 0.218 → 0.174, T = 150 0.33 → 0.25, T = 350 0.86 → 0.57.
+   */
   minLength: 64,
   /** … and the run has at least this many iterations (starting a worker takes about a second) */
-  minSteps: 20,
+  minSteps: 50,
 };
 
 /**

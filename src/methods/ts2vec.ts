@@ -47,8 +47,9 @@ export interface TS2VecConfig extends Pick<DilatedConvConfig, 'inputDims' | 'hid
    * Worker threads for training (wasm backend): with n ≥ 1 the batch is split into n + 1
    * shards, encoded in parallel by this thread and n `worker_threads` workers
    * (ts2vec-parallel.ts); the result equals the single-thread step up to float rounding.
-   * 0: single-threaded. 'auto' (default): one worker when it measurably wins (≥ 2 cores,
-   * series of ≥ 64 steps, ≥ 20 iterations), else 0. Never more than B − 1.
+   * 0: single-threaded (bit for bit the same as before this option existed). 'auto' (default):
+   * one worker when it measurably wins (wasm backend, ≥ 2 cores, series of ≥ 64 steps, ≥ 50
+   * iterations), else 0. Never more than B − 1.
    */
   workers: number | 'auto';
 }

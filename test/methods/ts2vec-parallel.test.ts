@@ -5,6 +5,7 @@
  * leave no tensors behind and never outlive a fit, and bad `workers` values are refused.
  */
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { before, describe, it } from 'node:test';
 import type { TimeSeriesDataset } from '../../src/data/dataset.js';
 import { Rng } from '../../src/engine/random.js';
@@ -14,7 +15,7 @@ import { binomialMask, cropViews, observedTimestamps, sampleCrops } from '../../
 import { FlatAdamW } from '../../src/methods/flat-adamw.js';
 import { hierarchicalContrastiveLossStacked, hierarchicalLossPart } from '../../src/methods/losses.js';
 import { STACKING, createTS2Vec, ts2vecConfig } from '../../src/methods/ts2vec.js';
-import { ParallelStep, liveWorkers, resolveWorkers, shardRanges, shardSpans } from '../../src/methods/ts2vec-parallel.js';
+import { PARALLEL_STATS, ParallelStep, liveWorkers, resolveWorkers, shardRanges, shardSpans } from '../../src/methods/ts2vec-parallel.js';
 import { setUpBackend } from '../helpers.js';
 
 before(setUpBackend);
@@ -193,6 +194,16 @@ describe('TS2Vec parallel step', () => {
     }
   });
 
+  it("'auto' runs the parallel step on long series (with >= 2 cores) and gives the single-thread result", async () => {
+    const ds = dataset(11, 8, 64, 1);
+    const before = PARALLEL_STATS.steps;
+    const auto = await fitWith(ds, { batchSize: 4, iters: 50 });
+    assert.equal(PARALLEL_STATS.steps - before, availableParallelism() >= 2 ? 50 : 0);
+    const single = await fitWith(ds, { batchSize: 4, iters: 50, workers: 0 });
+    for (const [k, v] of single.params) assert.ok(relErr(auto.params.get(k)!, v) < 1e-4, k);
+    assert.equal(liveWorkers(), 0);
+  });
+
   it('validates the workers option and resolves auto', () => {
     for (const bad of [-1, 1.5, 'two', 65, true, null]) {
       assert.throws(() => ts2vecConfig(1, { workers: bad }), (e: unknown) => e instanceof TsreprError && e.code === 'BAD_OPTION' && /workers/.test(e.message), String(bad));
@@ -204,6 +215,8 @@ describe('TS2Vec parallel step', () => {
     assert.equal(resolveWorkers(3, { ...ctx, batch: 2 }), 1, 'at most B − 1');
     assert.equal(resolveWorkers('auto', { ...ctx, backend: 'webgpu' }), 0);
     assert.equal(resolveWorkers('auto', { ...ctx, steps: 3 }), 0, 'short runs do not pay for starting a worker');
+    assert.equal(resolveWorkers('auto', { ...ctx, length: 24 }), 0, 'short series: the single thread wins');
+    assert.equal(resolveWorkers('auto', ctx), availableParallelism() >= 2 ? 1 : 0);
     assert.throws(() => resolveWorkers(1, { ...ctx, backend: 'webgpu' }), (e: unknown) => e instanceof TsreprError && e.code === 'BAD_OPTION');
   });
 });
