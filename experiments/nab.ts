@@ -27,7 +27,7 @@ import { setQuiet } from '../src/engine/log.js';
 import '../src/methods/ts2vec.js';
 import '../src/methods/masked/model.js';
 import {
-  createDetector, delayAdjustedPrf, flagScores, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabProbationaryLength,
+  createDetector, DEFAULT_KNN_SCALES, delayAdjustedPrf, flagScores, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabProbationaryLength,
   nabScoreFlags, nabSweep, sliceSeries, suppressAfterDetection, windowRows, type CreateDetectorOptions, type NabPreparedFile,
 } from '../src/tasks/anomaly/index.js';
 import { anomalyLikelihood } from '../src/tasks/anomaly/likelihood.js';
@@ -80,13 +80,13 @@ const DETECTORS: Record<string, { method: string; opts: CreateDetectorOptions; b
   },
   'knn-multiscale-nospatial': {
     method: 'knn-multiscale',
-    opts: { likelihood: LIK_OPTIONS },
+    opts: { knnScales: [...DEFAULT_KNN_SCALES], likelihood: LIK_OPTIONS },
     inDetector: true,
-    budget: 'no training; knn at two scales (30 raw steps; 48 six-step means = 288 steps), k 10, 750 reference windows each, one likelihood stage per scale, the larger deviation flagged',
+    budget: 'no training; knn at two scales (30 raw steps; 48 six-step means = 288 steps), k 10, 750 reference windows each (scored once 75 are there), one likelihood stage per scale, the larger deviation flagged, each scale flagging once per event (refractory = its span)',
   },
   'knn-multiscale': {
     method: 'knn-multiscale',
-    opts: { likelihood: LIK_OPTIONS, spatialTolerance: 0.05 },
+    opts: { knnScales: [...DEFAULT_KNN_SCALES], likelihood: LIK_OPTIONS, spatialTolerance: 0.05 },
     inDetector: true,
     budget: "knn-multiscale-nospatial plus HTM's spatial rule (a value 5 % of the seen range beyond the running min/max is flagged)",
   },

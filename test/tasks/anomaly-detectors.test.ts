@@ -170,6 +170,11 @@ describe('anomaly detectors', () => {
     assert.equal(r[7], 0); // vs t=3 (1,5)
     assert.equal(r[8], 13); // vs t=3 (1,5): 4 + 9; t=4 (3,3): 0 + 25
     assert.equal(r[9], 41); // vs t=3: 16 + 25; t=4: 4 + 49; t=5: 0 + 81
+    const pool = new KnnScorer({ window: 2, block: 2, k: 1, reference: 3, minReference: 2 });
+    const rp = await pool.scoreRange(s, 0);
+    assert.ok(Number.isNaN(rp[7]!), 'one usable reference window at t = 7, two needed');
+    assert.deepEqual([rp[8], rp[9]], [13, 41]);
+    assert.throws(() => new KnnScorer({ reference: 3, k: 1, minReference: 4 }), /minReference/);
     const gap: Series = { values: s.values.slice(), channels: 1 };
     gap.values[1] = NaN; // breaks the windows ending at t = 3 and 4 (their first block)
     const rg = await sc.scoreRange(gap, 0);
@@ -213,6 +218,17 @@ describe('anomaly detectors', () => {
     assert.throws(() => createDetector('knn-multiscale', { knn: { window: 3 } }), /knnScales/);
     assert.throws(() => createDetector('knn', { knnScales: scales }), /knn-multiscale/);
     assert.throws(() => createDetector('knn-multiscale', { knnScales: [{ block: 0 }] }), /block/);
+  });
+
+  it('knn-multiscale defaults on a clean 3-channel series: one damped channel is flagged, nothing else (warm-up scores do not inflate the history)', async () => {
+    const T = 3000, C = 3, v = new Float32Array(T * C), rng = new Rng(5);
+    for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) v[t * C + c] = Math.sin((2 * Math.PI * t) / 48 + c) + 0.05 * rng.normal();
+    for (let t = 2000; t < 2100; t++) v[t * C + 1] = v[t * C + 1]! * 0.3;
+    const det = createDetector('knn-multiscale', { likelihood: { learningPeriod: 600 }, spatialTolerance: 0.05, k: 3.75, delay: 100 });
+    await det.fit({ values: v.subarray(0, 600 * C), channels: C });
+    const r = await det.detect({ values: v, channels: C });
+    const flagged = [...r.flags.keys()].filter((i) => r.flags[i] && i >= 600);
+    assert.ok(flagged.length >= 1 && flagged.every((t) => t >= 2000 && t < 2100 + 288), `flags at ${flagged}`);
   });
 
   it('a scale with no finite training score starts unscaled under the likelihood stage, and is refused without it', async () => {

@@ -19,9 +19,10 @@ import type { RawScorer, Series } from './detector.js';
 import { seriesLength } from './detector.js';
 import { KnnScorer, type KnnScorerOptions } from './knn.js';
 
+/** The default scales; each is scored once a tenth of its reference pool (75 windows) is there. */
 export const DEFAULT_KNN_SCALES: readonly KnnScorerOptions[] = [
-  { window: 30, k: 10, reference: 750 },
-  { window: 48, block: 6, k: 10, reference: 750 },
+  { window: 30, k: 10, reference: 750, minReference: 75 },
+  { window: 48, block: 6, k: 10, reference: 750, minReference: 75 },
 ];
 
 export class MultiScaleKnnScorer implements RawScorer {

@@ -44,6 +44,12 @@ export interface KnnScorerOptions {
   lag?: number;
   /** 'euclidean' (default): raw values; 'mahalanobis': whitened by the training windows' uncentred second moment (knncad's metric) */
   metric?: 'mahalanobis' | 'euclidean';
+  /**
+   * usable reference windows needed before a step is scored (default k). While the pool is
+   * small, even the nearest windows are far, and those inflated early scores would stay in the
+   * likelihood stage's score history long after the pool is full.
+   */
+  minReference?: number;
   /** relative ridge added to the diagonal of the second moment before whitening (default 1e-6 · its mean diagonal) */
   ridge?: number;
 }
@@ -61,6 +67,7 @@ export class KnnScorer implements RawScorer {
   readonly k: number;
   readonly reference: number;
   readonly lag: number;
+  readonly minReference: number;
   readonly metric: 'mahalanobis' | 'euclidean';
   readonly ridge: number;
   /** lower-triangular inverse of the Cholesky factor of the training windows' second moment (row-major, D×D), after fit */
@@ -73,10 +80,12 @@ export class KnnScorer implements RawScorer {
     this.k = checkNumber('k', opts.k ?? 10, { min: 1, integer: true });
     this.reference = checkNumber('reference', opts.reference ?? 750, { min: 1, integer: true });
     this.lag = checkNumber('lag', opts.lag ?? this.span, { min: 1, integer: true });
+    this.minReference = checkNumber('minReference', opts.minReference ?? this.k, { min: 1, integer: true });
     this.metric = opts.metric ?? 'euclidean';
     this.ridge = checkNumber('ridge', opts.ridge ?? 1e-6, { min: 0 });
     checkOption(this.metric === 'mahalanobis' || this.metric === 'euclidean', `knn metric must be mahalanobis or euclidean, got '${String(this.metric)}'`);
     checkOption(this.k <= this.reference, `knn k (${this.k}) must not exceed reference (${this.reference})`);
+    checkOption(this.minReference <= this.reference, `knn minReference (${this.minReference}) must not exceed reference (${this.reference})`);
   }
 
   /** steps one window covers: `block · window` */
@@ -171,12 +180,13 @@ export class KnnScorer implements RawScorer {
  * The k-NN non-conformity over per-step feature vectors: `Y` holds the features `[n·D]` of steps
  * `first … first + n − 1` (`ok` marks the usable ones); returns, for steps `[start, T)`, the sum of
  * the k smallest squared Euclidean distances between step t's features and those of the steps
- * `t − lag − reference + 1 … t − lag` (NaN when t is not usable or fewer than k are).
+ * `t − lag − reference + 1 … t − lag` (NaN when t is not usable or fewer than max(k, minReference) are).
  */
 export function knnNonConformity(
   Y: Float64Array, ok: Uint8Array, D: number, first: number, start: number, T: number,
-  o: { k: number; lag: number; reference: number },
+  o: { k: number; lag: number; reference: number; minReference?: number },
 ): Float32Array {
+  const need = Math.max(o.k, o.minReference ?? 0);
   const out = new Float32Array(Math.max(0, T - start)).fill(NaN);
   const k = o.k;
   const best = new Float64Array(k); // ascending k smallest so far
@@ -184,10 +194,11 @@ export function knnNonConformity(
     const a = t - first;
     if (!ok[a]) continue;
     const hi = t - o.lag, lo = Math.max(first, t - o.lag - o.reference + 1);
-    let m = 0;
+    let m = 0, usable = 0;
     for (let u = hi; u >= lo; u--) {
       const b = u - first;
       if (!ok[b]) continue;
+      usable++;
       const worst = m < k ? Infinity : best[k - 1]!;
       let d = 0;
       const oa = a * D, ob = b * D;
@@ -199,7 +210,7 @@ export function knnNonConformity(
       best[j] = d;
       if (m < k) m++;
     }
-    if (m < k) continue;
+    if (m < k || usable < need) continue;
     let sum = 0;
     for (let j = 0; j < k; j++) sum += best[j]!;
     out[t - start] = sum;
