@@ -8,6 +8,7 @@
 import { DilatedConvEncoder, dilatedConvConfig, type DilatedConvConfig } from '../backbones/dilated-conv.js';
 import type { TimeSeriesDataset } from '../data/dataset.js';
 import { applyScaler, fitScaler } from '../data/transforms.js';
+import { warn } from '../engine/log.js';
 import { installSharedWasmIdentity } from '../engine/ops.js';
 import { Rng } from '../engine/random.js';
 import { tf, type Tensor, type Variable } from '../engine/tf.js';
@@ -235,7 +236,16 @@ export class TS2Vec implements RepresentationModel {
     // the tape's copies of saved tensors share their buffers during training (values unchanged)
     const restoreIdentity = installSharedWasmIdentity();
     try {
-      if (nWorkers > 0) parallel = await ParallelStep.start(nWorkers, this.net, params);
+      if (nWorkers > 0) {
+        try {
+          parallel = await ParallelStep.start(nWorkers, this.net, params);
+        } catch (e) {
+          // 'auto' only asked for a speed-up: a runtime that cannot start the worker file (a
+          // single-file bundle, .ts sources without tsx) trains on this thread instead
+          if (cfg.workers !== 'auto') throw e;
+          warn(`ts2vec: training on one thread (workers 'auto' could not start a worker: ${(e as Error).message})`);
+        }
+      }
       const result = await runTraining({
         name: 'ts2vec fit', totalSteps, stepsPerEpoch, params, optimizers: { adam }, rng, step,
         extraState: {

@@ -204,6 +204,21 @@ describe('TS2Vec parallel step', () => {
     assert.equal(liveWorkers(), 0);
   });
 
+  it("'auto' falls back to one thread when no worker can start; an explicit workers count fails with the cause", { skip: availableParallelism() < 2 }, async () => {
+    const ds = dataset(12, 8, 64, 1);
+    const start = ParallelStep.start;
+    (ParallelStep as unknown as { start: () => Promise<never> }).start = async () => { throw new Error('simulated: cannot find the worker module'); };
+    try {
+      const auto = await fitWith(ds, { batchSize: 4, iters: 50 });
+      const single = await fitWith(ds, { batchSize: 4, iters: 50, workers: 0 });
+      assert.deepEqual(auto.losses, single.losses, 'the fallback is the single-thread path, bit for bit');
+      await assert.rejects(fitWith(ds, { batchSize: 4, iters: 2, workers: 1 }), /simulated/);
+    } finally {
+      (ParallelStep as unknown as { start: typeof start }).start = start;
+    }
+    assert.equal(liveWorkers(), 0);
+  });
+
   it('validates the workers option and resolves auto', () => {
     for (const bad of [-1, 1.5, 'two', 65, true, null]) {
       assert.throws(() => ts2vecConfig(1, { workers: bad }), (e: unknown) => e instanceof TsreprError && e.code === 'BAD_OPTION' && /workers/.test(e.message), String(bad));
