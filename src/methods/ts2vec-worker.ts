@@ -43,6 +43,13 @@ port.on('message', (m: ToWorker) => {
   }
 });
 
+// a worker that exits mid-run (process.exit in user code, a fatal error) says so at once, rather
+// than leaving the other threads to wait out their limit (the flag is sticky: after the caller's
+// close it is already set, so a normal exit changes nothing)
+process.on('exit', (code) => {
+  if (state) raiseFailure(state.sh.ctrl, state.sh.err, state.shard, `worker ${state.shard} exited (code ${code})`);
+});
+
 /** Tells the other threads (also those blocked in `waitFor`) that this worker failed. */
 function report(e: unknown): void {
   const message = e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack}` : ''}` : String(e);
