@@ -177,6 +177,26 @@ export function hierarchicalContrastiveLoss(z1: Tensor3D, z2: Tensor3D, opts: Hi
 }
 
 /**
+ * Walks TS2Vec's max-pool hierarchy of `zz` (`[·, T, C]`, pooled by 2 per level until length 1):
+ * calls `level(z, withTemporal)` at each level (the temporal term from level `temporalUnit` on and
+ * not when alpha is 1; the length-1 level only when alpha is not 0) and returns the number of
+ * levels, by which the loss is divided.
+ */
+function forEachHierarchyLevel(zz: Tensor3D, alpha: number, temporalUnit: number, level: (z: Tensor3D, withTemporal: boolean) => void): number {
+  let z = zz, d = 0;
+  while (z.shape[1] > 1) {
+    level(z, d >= temporalUnit && alpha !== 1);
+    d++;
+    z = maxPoolTime2Fused(z);
+  }
+  if (z.shape[1] === 1) {
+    if (alpha !== 0) level(z, false);
+    d++;
+  }
+  return d;
+}
+
+/**
  * `hierarchicalContrastiveLoss` of the two views stacked along the batch axis,
  * `zz = [z1; z2]` (`[2B, T, C]`). Both views are pooled by one op per level, and the
  * instance and temporal terms share the positive term `Σ z1·z2` (each term's value is the
@@ -187,10 +207,8 @@ export function hierarchicalContrastiveLossStacked(zz: Tensor3D, opts: Hierarchi
   const temporalUnit = opts.temporalUnit ?? 0;
   return tf.tidy(() => {
     const B = zz.shape[0] / 2, C = zz.shape[2];
-    let z = zz;
     const terms: Scalar[] = [];
-    let d = 0;
-    const level = (withTemporal: boolean) => {
+    const level = (z: Tensor3D, withTemporal: boolean) => {
       const T = z.shape[1];
       const z1 = tf.slice(z, [0, 0, 0], [B, T, C]), z2 = tf.slice(z, [B, 0, 0], [B, T, C]);
       const pos = tf.mul(tf.sum(tf.mul(z1, z2)), 2);
@@ -205,15 +223,7 @@ export function hierarchicalContrastiveLossStacked(zz: Tensor3D, opts: Hierarchi
         terms.push(tf.mul(tf.div(tf.sub(gramLogSumExp(zt), pos), 2 * B * T), 1 - alpha) as Scalar);
       }
     };
-    while (z.shape[1] > 1) {
-      level(d >= temporalUnit && alpha !== 1);
-      d++;
-      z = maxPoolTime2Fused(z);
-    }
-    if (z.shape[1] === 1) {
-      if (alpha !== 0) level(false);
-      d++;
-    }
+    const d = forEachHierarchyLevel(zz, alpha, temporalUnit, level);
     const total = terms.length ? addMany(terms) : tf.scalar(0);
     return tf.div(total, Math.max(d, 1)) as Scalar;
   });
@@ -249,10 +259,8 @@ export function hierarchicalLossPart(
     const b = zz.shape[0] / 2, C = zz.shape[2];
     if (part === 'instance' && b !== batch) throw new RangeError(`hierarchicalLossPart: the instance part needs all ${batch} instances, got ${b}`);
     const withInstance = alpha !== 0 && batch > 1;
-    let z = zz;
     const terms: Scalar[] = [];
-    let d = 0;
-    const level = (withTemporal: boolean) => {
+    const level = (z: Tensor3D, withTemporal: boolean) => {
       const T = z.shape[1];
       const norm = 2 * batch * T;
       if (part === 'instance') {
@@ -272,15 +280,7 @@ export function hierarchicalLossPart(
         terms.push(tf.mul(tf.div(tf.sub(gramLogSumExp(zt), pos), norm), 1 - alpha) as Scalar);
       }
     };
-    while (z.shape[1] > 1) {
-      level(d >= temporalUnit && alpha !== 1);
-      d++;
-      z = maxPoolTime2Fused(z);
-    }
-    if (z.shape[1] === 1) {
-      if (alpha !== 0) level(false);
-      d++;
-    }
+    const d = forEachHierarchyLevel(zz, alpha, temporalUnit, level);
     // (× 0 keeps a part without terms connected to zz, so that its gradient is defined: zeros)
     const total = terms.length ? addMany(terms) : tf.mul(tf.sum(zz), 0);
     return tf.div(total, Math.max(d, 1)) as Scalar;
