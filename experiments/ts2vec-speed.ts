@@ -234,6 +234,18 @@ async function fixedStep(): Promise<void> {
       const tot = [...by.values()].reduce((a, b) => a + b.ms, 0);
       console.log(`kernels ${prof.kernels.length}, kernel ms ${tot.toFixed(0)}`);
       for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 22)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+      if (args.includes('--shapes')) {
+        // the same, by kernel name and input shapes, for the matMuls and convs
+        const bs = new Map<string, { ms: number; n: number }>();
+        for (const k of prof.kernels) {
+          if (!/MatMul|Conv/.test(k.name)) continue;
+          const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+          const e = bs.get(key) ?? { ms: 0, n: 0 };
+          e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; e.n++;
+          bs.set(key, e);
+        }
+        for (const [k, v] of [...bs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+      }
     }
     const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
     console.log(JSON.stringify({ dataset: name, B, L1, L2, crop, workers: n, sharding: SHARDING,

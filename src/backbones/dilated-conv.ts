@@ -3,7 +3,7 @@
  * projected input, a stack of residual dilated-convolution blocks (dilation 2^i), and
  * representation dropout. Registered as backbone kind 'dilated-conv'.
  */
-import { conv1d, convPadding, customGrad, dense, gelu } from '../engine/ops.js';
+import { conv1d, convPadding, customGrad, dense, gelu, geluWithDerivative } from '../engine/ops.js';
 import type { Rng } from '../engine/random.js';
 import { tf, type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, type Variable } from '../engine/tf.js';
 import { checkNumber, checkOption } from '../errors.js';
@@ -89,17 +89,9 @@ class ConvBlock extends Module {
   }
 }
 
-/**
- * The pieces of the fused training path below. Each one issues exactly the kernels of the
- * layer-by-layer path (SameConv → `dense` / `conv1d`, `gelu`), in the same order, so values
- * and gradients are the same; only the autodiff tape is bypassed.
- */
-function geluWithDerivative(x: Tensor): [Tensor, Tensor] {
-  // = ops.ts `gelu`'s forward: x·Φ(x) and Φ(x) + x·φ(x)
-  const cdf = tf.mul(tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))), 0.5);
-  const pdfx = tf.mul(tf.exp(tf.mul(tf.square(x), -0.5)), tf.mul(x, 1 / Math.sqrt(2 * Math.PI)));
-  return [tf.mul(x, cdf), tf.add(cdf, pdfx)];
-}
+// The pieces of the fused training path below. Each one issues exactly the kernels of the
+// layer-by-layer path (SameConv → `dense` / `conv1d`, `gelu` via `geluWithDerivative`), in the
+// same order, so values and gradients are the same; only the autodiff tape is bypassed.
 
 /** Whether SameConv takes its 1×1 (centre tap) shortcut on sequences of length L. */
 function centreOnly(kernel: number, dilation: number, L: number): boolean {

@@ -1,0 +1,51 @@
+/**
+ * Hand-written WebAssembly SIMD kernels that run on the memory of tfjs's wasm backend, for
+ * element-wise work where tfjs would issue many kernels (or V8 scalar code is slow). Their
+ * sources are src/engine/wasm/*.wat; the bytes below are those files compiled by
+ * experiments/build-wasm.ts (test/engine/wasm-kernels.test.ts checks that they match).
+ */
+
+/** The compiled modules, base64. */
+export const WASM_KERNELS = {
+  // generated: gelu
+  gelu: 'AGFzbQEAAAABCAFgBH9/f38AAg8BA2VudgZtZW1vcnkCAAADAgEABwgBBGdlbHUAAAq0BgGxBgIBfwl7IAAgA0F8cUECdGohBAJAA0AgACAETw0BIAD9AAIAIQUgBSAF/eYB/QwAAAC/AAAAvwAAAL8AAAC//eYB/QwAAK7CAACuwgAArsIAAK7C/ekBIQYgBv0MO6q4PzuquD87qrg/O6q4P/3mAf1qIQcgBiAH/QwAgDE/AIAxPwCAMT8AgDE//eYB/eUBIQggCCAH/QyDgF65g4BeuYOAXrmDgF65/eYB/eUBIQj9DAENUDkBDVA5AQ1QOQENUDkhCf0MYQu2OmELtjphC7Y6YQu2OiAIIAn95gH95AEhCf0MiYgIPImICDyJiAg8iYgIPCAIIAn95gH95AEhCf0Mq6oqPauqKj2rqio9q6oqPSAIIAn95gH95AEhCf0Mq6oqPquqKj6rqio+q6oqPiAIIAn95gH95AEhCf0MAAAAPwAAAD8AAAA/AAAAPyAIIAn95gH95AEhCf0MAACAPwAAgD8AAIA/AACAPyAIIAn95gH95AEhCf0MAACAPwAAgD8AAIA/AACAPyAIIAn95gH95AEhCSAJIAf9+AH9DH8AAAB/AAAAfwAAAH8AAAD9rgFBF/2rAf3mASEK/QwAAIA/AACAPwAAgD8AAIA//QwAAIA/AACAPwAAgD8AAIA/IAX94AH9DIgzbT6IM20+iDNtPogzbT795gH95AH95wEhC/0MItyHPyLchz8i3Ic/ItyHPyEM/QzjALq/4wC6v+MAur/jALq/IAsgDP3mAf3kASEM/Qzj8LU/4/C1P+PwtT/j8LU/IAsgDP3mAf3kASEM/QyOqZG+jqmRvo6pkb6OqZG+IAsgDP3mAf3kASEM/QwGeYI+BnmCPgZ5gj4GeYI+IAsgDP3mAf3kASEMIAwgC/3mASAK/eYB/QwAAAA/AAAAPwAAAD8AAAA//eYBIQz9DAAAgD8AAIA/AACAPwAAgD8gDP3lASAMIAX9DAAAAAAAAAAAAAAAAAAAAAD9Rv1SIQ0gASAFIA395gH9CwIAIAIgDSAFIAr95gH9DCpCzD4qQsw+KkLMPipCzD795gH95AH9CwIAIABBEGohACABQRBqIQEgAkEQaiECDAALCws=',
+} as const;
+
+/** What the kernels need of the wasm backend: its module's exported memory and heap views. */
+export interface WasmHeapBackend {
+  wasm: { asm?: { memory?: unknown } };
+  typedArrayFromHeap(t: { dataId: object; shape: number[]; dtype: string }): Float32Array | Int32Array | Uint8Array;
+}
+
+interface GeluExports { gelu(x: number, v: number, d: number, n: number): void }
+
+/** The little of the WebAssembly global used here (this project's TS lib has no DOM/wasm types). */
+interface WebAssemblyApi {
+  Memory: abstract new (...args: never[]) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+const instances = new WeakMap<object, GeluExports | null>();
+
+/**
+ * The gelu kernel instantiated on `backend`'s memory (one instance per backend, i.e. per
+ * thread), or null when the backend exposes no WebAssembly.Memory or the engine lacks SIMD:
+ * callers then fall back to tfjs ops.
+ */
+export function wasmGeluKernel(backend: WasmHeapBackend): GeluExports | null {
+  const memory = backend.wasm?.asm?.memory;
+  if (!WA || !(memory instanceof WA.Memory)) return null;
+  let k = instances.get(memory);
+  if (k === undefined) {
+    try {
+      const mod = new WA.Module(Buffer.from(WASM_KERNELS.gelu, 'base64'));
+      k = new WA.Instance(mod, { env: { memory } }).exports as unknown as GeluExports;
+    } catch {
+      k = null;
+    }
+    instances.set(memory, k);
+  }
+  return k;
+}
