@@ -4,7 +4,7 @@ import '../../src/methods/ts2vec.js';
 import '../../src/methods/masked/model.js';
 import { Rng } from '../../src/engine/random.js';
 import {
-  KnnScorer, MultiScaleKnnScorer, SpatialRangeRule, ThresholdState, cholesky, createDetector, delayAdjustedPrf, flagScores, invertLowerTriangular, resolveThreshold, sliceSeries,
+  DEFAULT_KNN_SCALES, KnnScorer, MultiScaleKnnScorer, SpatialRangeRule, ThresholdState, cholesky, createDetector, delayAdjustedPrf, flagScores, invertLowerTriangular, knnScalesForInterval, medianInterval, resolveThreshold, sliceSeries,
   type AnomalyDetector, type Detection, type Series,
 } from '../../src/tasks/anomaly/index.js';
 import { setUpBackend } from '../helpers.js';
@@ -241,15 +241,47 @@ describe('anomaly detectors', () => {
     await assert.rejects(createDetector('knn-multiscale', { knnScales: scales }).fit(sliceSeries(s, 0, 100)), /output 1 of 2/);
   });
 
-  it('threshold state with several outputs: per-output statistics, the maximum flagged, forced flags still suppressed', () => {
+  it('knn scales written in time: the defaults on 5-minute data, 150 minutes and one day otherwise; median interval', () => {
+    const min = 60_000;
+    assert.deepEqual(knnScalesForInterval(5 * min), DEFAULT_KNN_SCALES);
+    const hourly = knnScalesForInterval(60 * min); // 150 min = 2.5 samples → the floor of 8; a day = 24 samples
+    assert.deepEqual(hourly.map((o) => [o.window, o.block ?? 1, o.k, o.reference, o.minReference]), [[8, 1, 10, 750, 75], [24, 1, 10, 750, 75]]);
+    assert.deepEqual(knnScalesForInterval(10 * min).map((o) => [o.window, o.block ?? 1]), [[15, 1], [48, 3]]);
+    assert.deepEqual(knnScalesForInterval(30 * min).map((o) => [o.window, o.block ?? 1]), [[8, 1], [48, 1]]);
+    assert.deepEqual(knnScalesForInterval(1 * min).map((o) => [o.window, o.block ?? 1]), [[30, 1], [48, 30]]); // finer data keeps 30 raw steps
+    assert.deepEqual(new MultiScaleKnnScorer(hourly).refractory, [8, 24]);
+    for (const bad of [0, -5, Number.NaN]) assert.throws(() => knnScalesForInterval(bad), /intervalMs/);
+    assert.equal(medianInterval([0, 5, 10, 20, 25]), 5);
+    assert.ok(Number.isNaN(medianInterval([7])));
+  });
+
+  it('a spatial-rule flag is kept within the hold after a score flag, and starts a new hold', async () => {
+    const s = synthetic(600, []);
+    for (let t = 400; t < 600; t++) s.values[t] = s.values[t]! + (t >= 420 ? 6 : 3); // two never-seen levels, 20 steps apart
+    const det = createDetector('zscore', { k: 100, delay: 50, zscore: { window: 48 }, spatialTolerance: 0.05 });
+    await det.fit(sliceSeries(s, 0, 200));
+    const r = await det.detect(s);
+    assert.equal(r.flags[400], 1);
+    assert.equal(r.flags[420], 1, 'the jump to a new level 20 steps after a flag is flagged although the hold is 50');
+    // a score-based flag within the hold the spatial flag started stays suppressed (the z = +∞ steps are the spatial ones)
+    const st = new ThresholdState(resolveThreshold({ k: 1, delay: 5 }), { mean: 0, std: 1 });
+    for (let i = 0; i < 6; i++) st.push(0);
+    assert.deepEqual([st.push(0, true).flag, st.push(3).flag, st.push(0, true).flag, ...[0, 0, 0, 0, 0].map((v) => st.push(v).flag), st.push(3).flag], [true, false, true, false, false, false, false, false, true]);
+  });
+
+  it('threshold state with several outputs: per-output statistics, the maximum flagged, forced flags exempt from the delay but starting one', () => {
     const st = new ThresholdState(resolveThreshold({ k: 2, delay: 3 }), [{ mean: 0, std: 1 }, { mean: 10, std: 2 }]);
     for (let i = 0; i < 5; i++) st.push([NaN, NaN]); // past TS2Vec's unsuppressed first `delay` steps
     assert.deepEqual(st.push([1, 12]), { z: 1, flag: false }); // step 5: z = max(1, 1)
     assert.deepEqual(st.push([NaN, 16]), { z: 3, flag: true }); // step 6: the NaN output is ignored
-    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: false }); // step 7: forced, but within the delay
+    assert.deepEqual(st.push([NaN, 16]), { z: 3, flag: false }); // step 7: above k, but within the delay after 6
+    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: true }); // step 8: forced, so flagged within the delay
     assert.ok(Number.isNaN(st.push([NaN, NaN]).z));
-    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: false }); // step 9: 3 steps after 6
-    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: true }); // step 10
+    assert.deepEqual(st.push([6, 10]), { z: 6, flag: false }); // step 10: within the delay that the forced flag at 8 started
+    assert.deepEqual(st.push([0, 10], true), { z: Infinity, flag: true }); // step 11: forced again
+    for (let i = 0; i < 2; i++) st.push([0, 10]); // steps 12, 13
+    assert.deepEqual(st.push([6, 10]), { z: 6, flag: false }); // step 14: 3 steps after 11
+    assert.deepEqual(st.push([6, 10]), { z: 6, flag: true }); // step 15
     assert.throws(() => new ThresholdState(resolveThreshold({}), [{ mean: 0, std: 1 }], undefined, { outputs: 2 }), /statistics for 1 outputs/);
   });
 

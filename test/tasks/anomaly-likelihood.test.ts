@@ -40,3 +40,23 @@ test('anomaly likelihood rejects absurd options', () => {
   assert.throws(() => anomalyLikelihood([1, 2], { averagingWindow: 0 }), /averagingWindow/);
   assert.throws(() => anomalyLikelihood([1, 2], { historicWindow: 1.5 }), /historicWindow/);
 });
+
+test('anomaly likelihood historyClip: an extreme score joins the history clamped to μ ± c·σ, so a later event still stands out', () => {
+  const opts = { averagingWindow: 1, learningPeriod: 4, output: 'deviation', reestimationPeriod: 1 } as const;
+  const x = [0, 2, 0, 2, 101, 6];
+  // history [0, 2, 0, 2]: μ 1, σ 1, so 101 is 100σ out either way
+  const plain = anomalyLikelihood(x, opts);
+  const clipped = anomalyLikelihood(x, { ...opts, historyClip: 3 });
+  assert.equal(plain[4], 100);
+  assert.equal(clipped[4], 100);
+  // plain: 101 joins the history → μ 21, σ √(10209/5 − 441) = √1600.8; 6 is 0.375σ away
+  assert.ok(Math.abs(plain[5]! - 15 / Math.sqrt(1600.8)) < 1e-6, `${plain[5]}`);
+  // clipped: 1 + 3·1 = 4 joins instead → μ 1.6, σ √(24/5 − 2.56) = √2.24; 6 is 2.94σ away
+  assert.ok(Math.abs(clipped[5]! - 4.4 / Math.sqrt(2.24)) < 1e-6, `${clipped[5]}`);
+  // symmetric: a score far below μ joins as μ − c·σ = −2 (history [0, 2, 0, 2, −2]: μ 0.4, σ √(12/5 − 0.16))
+  const low = anomalyLikelihood([0, 2, 0, 2, -99, 3], { ...opts, historyClip: 3 });
+  assert.ok(Math.abs(low[5]! - 2.6 / Math.sqrt(2.24)) < 1e-6, `${low[5]}`);
+  // while learning nothing is judged, so nothing is clipped: the same as without the option
+  assert.deepEqual(Array.from(anomalyLikelihood([0, 100, 0, 2, 5], { ...opts, historyClip: 3 })), Array.from(anomalyLikelihood([0, 100, 0, 2, 5], opts)));
+  for (const bad of [0, -1, Number.NaN, Infinity]) assert.throws(() => anomalyLikelihood([1], { historyClip: bad }), /historyClip/);
+});

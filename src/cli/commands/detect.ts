@@ -10,11 +10,12 @@ import { loadModel, type RepresentationModel } from '../../methods/model.js';
 import '../../methods/ts2vec.js';
 import '../../methods/masked/model.js';
 import {
-  createDetector, delayAdjustedPrf, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabScoreFlags,
+  createDetector, delayAdjustedPrf, DEFAULT_KNN_SCALES, knnScalesForInterval, medianInterval, NAB_PROFILE_NAMES, NAB_PROFILES, nabNormalize, nabPrepareFile, nabScoreFlags,
   pointAdjustedPrf, pointPrf, sliceSeries, windowRows, DETECTOR_METHODS, type Series,
 } from '../../tasks/anomaly/index.js';
 import { anomalyPlotSpec } from '../../tasks/anomaly/plot.js';
 import { renderSpec } from '../../bench/plots.js';
+import { TsreprError } from '../../errors.js';
 import { action, collect, parseFloatOption, parseIntOption, parseSetOptions, printResult, setUp, withCommonOptions, type CommonOptions } from '../common.js';
 
 interface DetectOptions extends CommonOptions {
@@ -29,6 +30,8 @@ interface DetectOptions extends CommonOptions {
   coldStart?: boolean;
   likelihood?: boolean;
   spatial?: boolean | string;
+  historyClip?: string;
+  scales: string;
   padding?: string;
   window?: string;
   maxRows?: string;
@@ -48,8 +51,10 @@ export function register(program: Command): void {
     .option('--k <n>', 'threshold: mean + k·std of the training scores', '4')
     .option('--delay <n>', 'suppress flags within n steps after a flag; also the delay of the delay-adjusted F1', '7')
     .option('--cold-start', 'expanding-window threshold over everything seen (no training statistics)')
-    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB --method knn-multiscale --spatial with k 3.75 and --delay 100 did best, ts2vec with k 5.5 and --delay 200); learning period = the training part")
+    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB --method knn-multiscale --spatial --history-clip 15 with k 3.75 and --delay 100 did best, ts2vec with k 5.5 and --delay 200); learning period = the training part")
     .option('--spatial [tolerance]', "HTM's spatial rule: flag a value beyond the running min/max of the series by more than this fraction of their range (default 0.05, NuPIC's)")
+    .option('--history-clip <sigma>', 'with --likelihood: a judged score joins the score history clamped to μ ± sigma·σ, so one extreme score does not hide later ones (NAB best: 15)')
+    .option('--scales <time|steps>', "knn-multiscale: 'time': scales of 150 minutes and one day at the series' median sampling interval (needs timestamps; the 5-minute defaults without them); 'steps': 30 raw steps and 48 six-step means whatever the interval", 'time')
     .option('--padding <n>', 'causal context of each score (ts2vec default 200, masked 63)')
     .option('--window <n>', 'zscore: rolling window length', '64')
     .option('--max-rows <n>', 'use only the first n rows')
@@ -68,12 +73,19 @@ export function register(program: Command): void {
       const delay = parseIntOption('--delay', opts.delay, { min: 0 });
       let model: RepresentationModel | undefined;
       if (opts.model) model = await loadModel(opts.model);
+      if (opts.scales !== 'time' && opts.scales !== 'steps') throw new TsreprError('BAD_OPTION', `--scales must be 'time' or 'steps', got '${opts.scales}'`);
+      if (opts.historyClip !== undefined && !opts.likelihood) throw new TsreprError('BAD_OPTION', '--history-clip applies to the likelihood stage; add --likelihood');
+      const historyClip = opts.historyClip !== undefined ? parseFloatOption('--history-clip', opts.historyClip, { min: 0 }) : undefined;
+      if (historyClip === 0) throw new TsreprError('BAD_OPTION', '--history-clip must be > 0 (standard deviations)');
+      const interval = timestamps ? medianInterval(timestamps) : NaN;
+      const knnScales = opts.method === 'knn-multiscale' ? (opts.scales === 'time' && interval > 0 ? knnScalesForInterval(interval) : [...DEFAULT_KNN_SCALES]) : undefined;
       const det = createDetector(opts.method, {
         k, delay, mode: opts.coldStart ? 'coldStart' : 'normal', minWindow: Math.max(2, Math.floor(T / 10)),
         model, modelOptions: { seed, ...parseSetOptions(opts.set) },
         padding: opts.padding !== undefined ? parseIntOption('--padding', opts.padding, { min: 1 }) : undefined,
         zscore: { window: parseIntOption('--window', opts.window ?? '64', { min: 2 }) }, seed,
-        ...(opts.likelihood ? { likelihood: { learningPeriod: trainLen } } : {}),
+        ...(opts.likelihood ? { likelihood: { learningPeriod: trainLen, ...(historyClip !== undefined ? { historyClip } : {}) } } : {}),
+        ...(knnScales ? { knnScales } : {}),
         ...(opts.spatial !== undefined ? { spatialTolerance: typeof opts.spatial === 'string' ? parseFloatOption('--spatial', opts.spatial, { min: 0 }) : 0.05 } : {}),
       });
       const t0 = performance.now();

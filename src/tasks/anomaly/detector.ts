@@ -76,7 +76,8 @@ export interface DetectorOptions extends ThresholdOptions {
   /**
    * HTM's spatial-anomaly rule (spatial.ts; NuPIC's NAB detector uses 0.05): a value outside the
    * range of all earlier values of the stream, widened by this fraction of the range, is flagged
-   * (z = +∞) whatever its score. Off (undefined) by default.
+   * (z = +∞) whatever its score, even within the `delay` after an earlier flag (threshold.ts).
+   * Off (undefined) by default.
    */
   spatialTolerance?: number;
 }

@@ -20,7 +20,7 @@ export { RepresentationDiffScorer, RepresentationKnnScorer, causalWindows, chann
 export { ReconstructionScorer, isReconstructor, type MaskedReconstructor, type ReconstructionScorerOptions } from './reconstruction.js';
 export { RollingZScoreScorer, RandomScorer, type ZScoreOptions } from './statistical.js';
 export { KnnScorer, cholesky, invertLowerTriangular, type KnnScorerOptions } from './knn.js';
-export { MultiScaleKnnScorer, DEFAULT_KNN_SCALES } from './knn-multiscale.js';
+export { MultiScaleKnnScorer, DEFAULT_KNN_SCALES, DEFAULT_SCALE_INTERVAL_MS, MIN_SHORT_WINDOW, knnScalesForInterval, medianInterval } from './knn-multiscale.js';
 export { SpatialRangeRule } from './spatial.js';
 
 export const DETECTOR_METHODS = ['ts2vec', 'ts2vec-knn', 'masked', 'zscore', 'knn', 'knn-multiscale', 'random'] as const;

@@ -24,6 +24,14 @@ export interface LikelihoodOptions {
   /** lower bound on σ, relative to the history's mean absolute value (default 1e-3) */
   minRelativeStd?: number;
   /**
+   * winsorised history (off by default, as in NuPIC): once a step is judged, its average joins the
+   * history clamped to `μ ± historyClip·σ` of the current fit. Without it, one extreme score (a
+   * spike 1000σ out) inflates σ for the whole history window, and later events of the same
+   * kind look ordinary; with it, that score counts as a `historyClip`-σ one. A positive number
+   * of σ (knn-multiscale on NAB: 15).
+   */
+  historyClip?: number;
+  /**
    * 'log' (default): NAB's log-scaled likelihood in [0, 1]; 'likelihood': L itself; 'deviation':
    * |shortMean − μ| / σ, which orders the steps like L but does not saturate at 1 in floating
    * point (thresholds far in the tail stay distinguishable).
@@ -50,6 +58,7 @@ export class AnomalyLikelihood {
   private readonly every: number;
   private readonly minRel: number;
   private readonly output: NonNullable<LikelihoodOptions['output']>;
+  private readonly clip: number;
   private readonly recent: number[] = [];
   private recentSum = 0;
   private readonly hist: Float64Array;
@@ -70,11 +79,13 @@ export class AnomalyLikelihood {
     this.every = opts.reestimationPeriod ?? 100;
     this.minRel = opts.minRelativeStd ?? 1e-3;
     this.output = opts.output ?? 'log';
+    this.clip = opts.historyClip ?? Infinity;
     checkNumber('averagingWindow', this.avgW, { min: 1, integer: true });
     checkNumber('historicWindow', this.histW, { min: 2, integer: true });
     checkNumber('learningPeriod', this.learn, { min: 0, integer: true });
     checkNumber('reestimationPeriod', this.every, { min: 1, integer: true });
     checkNumber('minRelativeStd', this.minRel, { min: 0 });
+    if (opts.historyClip !== undefined) checkNumber('historyClip', opts.historyClip, { min: 0, exclusiveMin: true });
     if (!['log', 'likelihood', 'deviation'].includes(this.output)) throw new TsreprError('BAD_OPTION', `likelihood output must be log, likelihood or deviation, got '${String(this.output)}'`);
     this.hist = new Float64Array(this.histW);
     this.sinceEstimate = this.every;
@@ -86,16 +97,17 @@ export class AnomalyLikelihood {
     if (this.recent.length > this.avgW) this.recentSum -= this.recent.shift()!;
     const avg = this.recentSum / this.recent.length;
     this.seen++;
-    let dev = 0;
+    let dev = 0, kept = avg;
     if (this.seen > this.learn && this.histLen >= 2) {
       if (this.sinceEstimate >= this.every) this.estimate();
       this.sinceEstimate++;
       dev = Math.abs(avg - this.mu) / this.sigma;
+      if (dev > this.clip) kept = this.mu + Math.sign(avg - this.mu) * this.clip * this.sigma;
     }
-    // the current average joins the history after it was judged
+    // the current average joins the history after it was judged (clamped with historyClip)
     const h = this.hist;
     if (this.histLen === this.histW) { const old = h[this.histPos]!; this.histSum -= old; this.histSq -= old * old; this.histAbs -= Math.abs(old); } else this.histLen++;
-    h[this.histPos] = avg; this.histSum += avg; this.histSq += avg * avg; this.histAbs += Math.abs(avg);
+    h[this.histPos] = kept; this.histSum += kept; this.histSq += kept * kept; this.histAbs += Math.abs(kept);
     this.histPos = (this.histPos + 1) % this.histW;
     if (this.output === 'deviation') return dev;
     const likelihood = 1 - gaussianTail(dev);

@@ -66,9 +66,13 @@ export class FlagSuppressor {
     checkNumber('delay', delay, { min: 0, integer: true });
   }
 
-  push(flag: boolean): boolean {
+  /**
+   * Takes one step's flag; true when it is kept. `exempt`: keep this flag even within the delay
+   * (it still starts a new delay).
+   */
+  push(flag: boolean, exempt = false): boolean {
     const i = this.i++;
-    const keep = flag && !(i >= this.delay && i - this.last <= this.delay);
+    const keep = flag && (exempt || !(i >= this.delay && i - this.last <= this.delay));
     if (keep) this.last = i;
     return keep;
   }
@@ -163,7 +167,11 @@ export class ThresholdState {
    * Takes one step's adjusted score (or one per output) and returns the standardised score
    * `(x − mean)/std` (NaN when undefined; passed through `post` when set; the maximum over
    * outputs) and the flag `z > k` (subject to the refractory rule) after suppression. `force`:
-   * flag this step whatever its score (z = +∞; e.g. the spatial rule); suppression still applies.
+   * flag this step whatever its score (z = +∞; e.g. the spatial rule), even within the `delay`
+   * after an earlier flag (a forced flag still starts a new delay). The delay exists so that one
+   * event's run of high scores flags once; a forced step is evidence of its own (HTM's spatial
+   * rule sets the final score to 1, which NAB's numenta detector never suppresses), and the
+   * spatial rule cannot repeat on one level because each flagged value widens the range.
    * `perOutput` receives each output's standardised (post-processed) score.
    */
   push(x: number | ArrayLike<number>, force = false, perOutput?: { [o: number]: number }): { z: number; flag: boolean } {
@@ -180,7 +188,7 @@ export class ThresholdState {
       }
     }
     const z = force ? Infinity : best;
-    return { z, flag: this.suppressor.push(force || above) };
+    return { z, flag: this.suppressor.push(force || above, force) };
   }
 
   private standardise(o: number, x: number): number {
@@ -201,7 +209,7 @@ export class ThresholdState {
 /**
  * The flags of already standardised (and post-processed) scores `z` `[T·S]` (S outputs,
  * step-major) at threshold k: the same rule as a detector's (maximum over outputs, refractory
- * periods, forced steps, suppression for `delay` steps), for re-thresholding stored scores.
+ * periods, forced steps exempt from the suppression for `delay` steps), for re-thresholding stored scores.
  */
 export function flagScores(z: ArrayLike<number>, o: { k: number; delay: number; outputs?: number; refractory?: readonly number[]; forced?: ArrayLike<number> }): Uint8Array {
   const S = o.outputs ?? 1, T = z.length / S;
