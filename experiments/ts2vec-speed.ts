@@ -238,7 +238,7 @@ async function fixedStep(): Promise<void> {
         // the same, by kernel name and input shapes, for the matMuls and convs
         const bs = new Map<string, { ms: number; n: number }>();
         for (const k of prof.kernels) {
-          if (!/MatMul|Conv/.test(k.name)) continue;
+          if (!new RegExp(arg('--shapes-of', 'MatMul|Conv')).test(k.name)) continue;
           const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
           const e = bs.get(key) ?? { ms: 0, n: 0 };
           e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; e.n++;

@@ -14,7 +14,7 @@
  *   into JS on every call, by one that reads the wasm heap in place (called by conv1d).
  */
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf.js';
-import { wasmGeluKernel, type WasmHeapBackend } from './wasm-kernels.js';
+import { wasmKernels, type WasmHeapBackend } from './wasm-kernels.js';
 
 /** Typed wrapper of `tf.customGrad`: `f(inputs, save)` returns the value and its gradient function. */
 export function customGrad<T extends Tensor>(
@@ -167,7 +167,7 @@ function geluWithDerivativeOps(x: Tensor): [Tensor, Tensor] {
  * float64 (tfjs's Erf-based ops: 4.5e-7); elsewhere it is those tfjs ops.
  */
 export function geluWithDerivative(x: Tensor): [Tensor, Tensor] {
-  if (x.dtype === 'float32' && x.size >= 4 && tf.getBackend() === 'wasm' && installWasmGelu()) {
+  if (x.size >= 4 && onWasmKernels(x)) {
     const out = tf.engine().runKernel(GELU_KERNEL, { x }) as unknown as Tensor[];
     return [out[0]!, out[1]!];
   }
@@ -175,23 +175,64 @@ export function geluWithDerivative(x: Tensor): [Tensor, Tensor] {
 }
 
 const GELU_KERNEL = 'TsreprGeluWithDerivative';
-let wasmGeluState: boolean | undefined;
+const MAXPOOL2_GRAD_KERNEL = 'TsreprMaxPool2Grad';
+let wasmKernelsState: boolean | undefined;
 
-/** Registers the kernel on wasm once; false when the SIMD module cannot run there. */
-function installWasmGelu(): boolean {
-  if (wasmGeluState !== undefined) return wasmGeluState;
+/** Registers our SIMD kernels on wasm once; false when they cannot run there. */
+function installWasmKernels(): boolean {
+  if (wasmKernelsState !== undefined) return wasmKernelsState;
   const backend = tf.findBackend('wasm') as unknown as (WasmHeapBackend & WasmBackendLike) | null;
-  wasmGeluState = backend !== null && wasmGeluKernel(backend) !== null;
-  if (wasmGeluState && !tf.getKernel(GELU_KERNEL, 'wasm')) {
-    tf.registerKernel({ kernelName: GELU_KERNEL, backendName: 'wasm', kernelFunc: wasmGelu as tf.KernelFunc });
+  wasmKernelsState = backend !== null && wasmKernels(backend) !== null;
+  if (wasmKernelsState) {
+    installFastWasmTranspose();
+    for (const [kernelName, kernelFunc] of [[GELU_KERNEL, wasmGelu], [MAXPOOL2_GRAD_KERNEL, wasmMaxPool2Grad]] as const) {
+      if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
+    }
   }
-  return wasmGeluState;
+  return wasmKernelsState;
+}
+
+/** Whether `x` can go through our wasm SIMD kernels (float32 on the wasm backend). */
+function onWasmKernels(x: Tensor): boolean {
+  return x.dtype === 'float32' && tf.getBackend() === 'wasm' && installWasmKernels();
+}
+
+/**
+ * The gradient of max-pooling time by 2 (kernel 2, stride 2, 'valid') of `z [B, T, C]`:
+ * `dy [B, ⌊T/2⌋, C]` sent to the larger of each pair of timesteps, to the first on ties (as
+ * `tf.maximum`'s gradient); an odd T's last timestep gets 0. On wasm (C a multiple of 4) one
+ * SIMD pass (src/engine/wasm/maxpool2_grad.wat) instead of about ten kernels.
+ */
+export function maxPool2Grad(z: Tensor3D, dy: Tensor3D): Tensor3D {
+  const [B, T, C] = z.shape;
+  const half = Math.floor(T / 2);
+  if (dy.shape[0] !== B || dy.shape[1] !== half || dy.shape[2] !== C) throw new RangeError(`maxPool2Grad: dy ${JSON.stringify(dy.shape)} does not fit z ${JSON.stringify(z.shape)}`);
+  if (C % 4 === 0 && half > 0 && dy.dtype === 'float32' && onWasmKernels(z)) return tf.engine().runKernel(MAXPOOL2_GRAD_KERNEL, { z, dy }) as unknown as Tensor3D;
+  return tf.tidy(() => {
+    const pairs = tf.reshape(tf.slice(z, [0, 0, 0], [B, 2 * half, C]), [B, half, 2, C]);
+    const even = tf.slice(pairs, [0, 0, 0, 0], [B, half, 1, C]), odd = tf.slice(pairs, [0, 0, 1, 0], [B, half, 1, C]);
+    const dy4 = tf.reshape(dy, [B, half, 1, C]);
+    const dEven = tf.mul(dy4, tf.cast(tf.greaterEqual(even, odd), 'float32'));
+    const dOdd = tf.mul(dy4, tf.cast(tf.less(even, odd), 'float32'));
+    const dz = tf.reshape(tf.concat([dEven, dOdd], 2), [B, 2 * half, C]) as Tensor3D;
+    return 2 * half === T ? dz : tf.pad(dz, [[0, 0], [0, T - 2 * half], [0, 0]]);
+  });
+}
+
+function wasmMaxPool2Grad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const { z, dy } = args.inputs as { z: tf.TensorInfo; dy: tf.TensorInfo };
+  const backend = args.backend as WasmHeapBackend & WasmBackendLike;
+  const [B, T, C] = z.shape as [number, number, number];
+  const dz = backend.makeOutput(z.shape, 'float32');
+  const at = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
+  wasmKernels(backend)!.maxpool2_grad(at(z), at(dy), at(dz), B, T, C);
+  return dz;
 }
 
 function wasmGelu(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
   const x = args.inputs.x as tf.TensorInfo;
   const backend = args.backend as WasmHeapBackend & WasmBackendLike;
-  const kernel = wasmGeluKernel(backend)!;
+  const kernel = wasmKernels(backend)!;
   const value = backend.makeOutput(x.shape, 'float32'), deriv = backend.makeOutput(x.shape, 'float32');
   const px = backend.typedArrayFromHeap(x).byteOffset;
   const pv = backend.typedArrayFromHeap(value).byteOffset, pd = backend.typedArrayFromHeap(deriv).byteOffset;
@@ -273,6 +314,47 @@ function fastSlice(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attr
     ov.set(xv.subarray(off, off + run), o);
     for (let a = d - 1; a >= 0; a--) { if (++idx[a]! < size[a]!) break; idx[a] = 0; }
   }
+  return out;
+}
+
+let originalTranspose: tf.KernelFunc | undefined;
+
+/**
+ * tfjs-backend-wasm 4.22's Transpose moves about 3 ns per float on a [2400, 64] matrix (the dW
+ * taps of every conv); this replaces it, on wasm only, for float32/int32 transposes that are a
+ * 2-D transpose of the data (perm = [k, …, n−1, 0, …, k−1], e.g. [1, 0]), by 4×4 SIMD blocks
+ * (src/engine/wasm/transpose2d.wat), about 10× faster; every other transpose goes to the stock
+ * kernel. Values are moved, not computed: identical. Idempotent; returns whether it is in place.
+ */
+export function installFastWasmTranspose(): boolean {
+  const orig = tf.getKernel('Transpose', 'wasm');
+  if (!orig) return false;
+  if (orig.kernelFunc === fastTranspose) return true;
+  const backend = tf.findBackend('wasm') as unknown as WasmHeapBackend | null;
+  if (!backend || !wasmKernels(backend)) return false;
+  originalTranspose = orig.kernelFunc;
+  tf.unregisterKernel('Transpose', 'wasm');
+  tf.registerKernel({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: fastTranspose as tf.KernelFunc });
+  return true;
+}
+
+function fastTranspose(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const perm = (args.attrs as unknown as { perm: number[] }).perm;
+  const n = perm.length, k = perm[0]!;
+  const rotation = n >= 2 && k > 0 && perm.every((p, i) => p === (k + i) % n);
+  if (!rotation || (x.dtype !== 'float32' && x.dtype !== 'int32')) return originalTranspose!(args as never) as tf.TensorInfo;
+  const backend = args.backend as WasmHeapBackend & WasmBackendLike;
+  const R = tf.util.sizeFromShape(x.shape.slice(0, k)), C = tf.util.sizeFromShape(x.shape.slice(k));
+  const out = backend.makeOutput(perm.map((p) => x.shape[p]!), x.dtype);
+  if (R * C === 0) return out;
+  // views taken after makeOutput (allocating may grow, i.e. replace, the heap buffer)
+  const xv = backend.typedArrayFromHeap(x), ov = backend.typedArrayFromHeap(out);
+  wasmKernels(backend)!.transpose2d(xv.byteOffset, ov.byteOffset, R, C);
+  // the edge the kernel leaves: the last R mod 4 rows and C mod 4 columns
+  const R4 = R & ~3, C4 = C & ~3;
+  for (let r = R4; r < R; r++) for (let c = 0; c < C; c++) ov[c * R + r] = xv[r * C + c]!;
+  for (let r = 0; r < R4; r++) for (let c = C4; c < C; c++) ov[c * R + r] = xv[r * C + c]!;
   return out;
 }
 

@@ -9,7 +9,7 @@
  * positive term needs no gather. The similarity matMuls are written as plain 2-D matMuls
  * with explicit transposes (the fast path on the wasm backend).
  */
-import { addMany, customGrad } from '../engine/ops.js';
+import { addMany, customGrad, maxPool2Grad } from '../engine/ops.js';
 import { tf, type Tensor2D, type Tensor3D } from '../engine/tf.js';
 
 type Scalar = tf.Scalar;
@@ -154,15 +154,7 @@ export const maxPoolTime2Fused = customGrad(([zz], save) => {
   save([z]);
   return {
     value,
-    gradFunc: (dy, [zs]) => {
-      const pairs = tf.reshape(tf.slice(zs!, [0, 0, 0], [B, 2 * half, C]), [B, half, 2, C]);
-      const even = tf.slice(pairs, [0, 0, 0, 0], [B, half, 1, C]), odd = tf.slice(pairs, [0, 0, 1, 0], [B, half, 1, C]);
-      const dy4 = tf.reshape(dy, [B, half, 1, C]);
-      const dEven = tf.mul(dy4, tf.cast(tf.greaterEqual(even, odd), 'float32'));
-      const dOdd = tf.mul(dy4, tf.cast(tf.less(even, odd), 'float32'));
-      const dz = tf.reshape(tf.concat([dEven, dOdd], 2), [B, 2 * half, C]);
-      return [2 * half === T ? dz : tf.pad(dz, [[0, 0], [0, T - 2 * half], [0, 0]])];
-    },
+    gradFunc: (dy, [zs]) => [maxPool2Grad(zs as Tensor3D, dy as Tensor3D)],
   };
 }) as (z: Tensor3D) => Tensor3D;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { bmm, conv1d, dense, gatherRows, gelu, geluWithDerivative, installFastWasmSlice, matMul2d } from '../../src/engine/ops.js';
+import { bmm, conv1d, dense, gatherRows, gelu, geluWithDerivative, installFastWasmSlice, installFastWasmTranspose, matMul2d } from '../../src/engine/ops.js';
 import { Rng } from '../../src/engine/random.js';
 import { tf } from '../../src/engine/tf.js';
 import { maxAbsDiff, setUpBackend } from '../helpers.js';
@@ -161,6 +161,36 @@ test('geluWithDerivative: x·Φ(x) and Φ(x) + x·φ(x) within 5e-7 of float64 o
   assert.ok(maxAbsDiff(Array.from(nv!.dataSync()).slice(1), [0, 1000, 0]) < 1e-30);
   assert.ok(maxAbsDiff(Array.from(nd!.dataSync()).slice(1), [0.5, 1, 0]) < 1e-30);
   tf.dispose([nv!, nd!]);
+});
+
+test('transpose (the wasm SIMD kernel for 2-D-like perms, the stock one otherwise) equals index arithmetic', () => {
+  if (tf.getBackend() === 'wasm') assert.ok(installFastWasmTranspose());
+  const rng = new Rng(9);
+  const cases: [number[], number[]][] = [
+    [[8, 12], [1, 0]], [[5, 7], [1, 0]], [[3, 2], [1, 0]], [[1, 9], [1, 0]], [[2400, 64], [1, 0]], [[13, 4], [1, 0]], [[4, 13], [1, 0]],
+    [[2, 3, 4], [1, 2, 0]], [[2, 3, 4], [2, 0, 1]], [[2, 3, 4], [1, 0, 2]], [[2, 3, 5, 2], [0, 2, 1, 3]], [[6, 0], [1, 0]],
+  ];
+  for (const [shape, perm] of cases) {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const vals = dtype === 'int32' ? Array.from({ length: n }, () => rng.int(-1000, 1000)) : rng.normalArray(n);
+      const x = tf.tensor(vals, shape, dtype);
+      const y = tf.transpose(x, perm);
+      const outShape = perm.map((p) => shape[p]!);
+      assert.deepEqual(y.shape, outShape);
+      const inStrides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      const expected = new Array<number>(n);
+      const idx = new Array<number>(outShape.length).fill(0);
+      for (let o = 0; o < n; o++) {
+        let src = 0;
+        for (let a = 0; a < perm.length; a++) src += idx[a]! * inStrides[perm[a]!]!;
+        expected[o] = vals[src]!;
+        for (let a = outShape.length - 1; a >= 0; a--) { if (++idx[a]! < outShape[a]!) break; idx[a] = 0; }
+      }
+      assert.deepEqual(Array.from(y.dataSync()), Array.from(dtype === 'int32' ? Int32Array.from(expected) : Float32Array.from(expected)), `${JSON.stringify(shape)} ${JSON.stringify(perm)} ${dtype}`);
+      tf.dispose([x, y]);
+    }
+  }
 });
 
 test('conv1d with a fused bias: value and gradients (x, w, bias) match conv1d + add', () => {

@@ -150,16 +150,19 @@ describe('FlatAdamW', () => {
 });
 
 describe('stacked hierarchical loss', () => {
-  it('maxPoolTime2Fused equals maxPoolTime2 in value and gradient (odd T, ties)', () => {
+  it('maxPoolTime2Fused equals maxPoolTime2 in value and gradient (odd and even T, ties, C = 3 by tfjs ops, C = 8 and 12 by the wasm kernel)', () => {
     const rng = new Rng(5);
-    const v = rng.normalArray(2 * 7 * 3);
-    v[0] = v[3]!; // a tie inside a pair: the gradient goes to the first
-    const z = tf.tensor3d(v, [2, 7, 3]);
-    const w = tf.tensor3d(rng.normalArray(2 * 3 * 3), [2, 3, 3]);
-    const f = (pool: (z: Tensor3D) => Tensor3D) => tf.grad((x: Tensor) => tf.sum(tf.mul(pool(x as Tensor3D), w)))(z);
-    assert.deepEqual(Array.from(maxPoolTime2Fused(z).dataSync()), Array.from(maxPoolTime2(z).dataSync()));
-    const noSign = (t: Tensor) => Array.from(t.dataSync(), (x) => x + 0); // −0 and 0 compare equal
-    assert.deepEqual(noSign(f(maxPoolTime2Fused)), noSign(f(maxPoolTime2)));
+    for (const [T, C] of [[7, 3], [7, 8], [6, 12], [2, 4], [3, 4]] as const) {
+      const v = rng.normalArray(2 * T * C);
+      v[0] = v[C]!; // a tie inside a pair: the gradient goes to the first
+      v[C + 1] = v[1]! + 1; // the second of a pair larger
+      const z = tf.tensor3d(v, [2, T, C]);
+      const w = tf.tensor3d(rng.normalArray(2 * Math.floor(T / 2) * C), [2, Math.floor(T / 2), C]);
+      const f = (pool: (z: Tensor3D) => Tensor3D) => tf.grad((x: Tensor) => tf.sum(tf.mul(pool(x as Tensor3D), w)))(z);
+      assert.deepEqual(Array.from(maxPoolTime2Fused(z).dataSync()), Array.from(maxPoolTime2(z).dataSync()), `T ${T} C ${C}`);
+      const noSign = (t: Tensor) => Array.from(t.dataSync(), (x) => x + 0); // −0 and 0 compare equal
+      assert.deepEqual(noSign(f(maxPoolTime2Fused)), noSign(f(maxPoolTime2)), `T ${T} C ${C}`);
+    }
   });
 
   it('the stacked form equals the per-term composition (value bit for bit, gradients < 1e-6 relative)', () => {
