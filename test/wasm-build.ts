@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import wabtInit from 'wabt';
 
 /** The kernels with a .wat source, by name (= file name without .wat, = key in WASM_KERNELS). */
-export const WASM_KERNEL_SOURCES = ['gelu', 'maxpool2_grad', 'transpose2d'] as const;
+export const WASM_KERNEL_SOURCES = ['gelu', 'maxpool2_grad', 'transpose2d', 'adamw'] as const;
 
 /** The bytes of `src/engine/wasm/<name>.wat`, compiled with SIMD enabled. */
 export async function compileWat(name: string): Promise<Uint8Array> {

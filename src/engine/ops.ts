@@ -176,6 +176,7 @@ export function geluWithDerivative(x: Tensor): [Tensor, Tensor] {
 
 const GELU_KERNEL = 'TsreprGeluWithDerivative';
 const MAXPOOL2_GRAD_KERNEL = 'TsreprMaxPool2Grad';
+const ADAMW_KERNEL = 'TsreprAdamW';
 let wasmKernelsState: boolean | undefined;
 
 /** Registers our SIMD kernels on wasm once; false when they cannot run there. */
@@ -185,7 +186,7 @@ function installWasmKernels(): boolean {
   wasmKernelsState = backend !== null && wasmKernels(backend) !== null;
   if (wasmKernelsState) {
     installFastWasmTranspose();
-    for (const [kernelName, kernelFunc] of [[GELU_KERNEL, wasmGelu], [MAXPOOL2_GRAD_KERNEL, wasmMaxPool2Grad]] as const) {
+    for (const [kernelName, kernelFunc] of [[GELU_KERNEL, wasmGelu], [MAXPOOL2_GRAD_KERNEL, wasmMaxPool2Grad], [ADAMW_KERNEL, wasmAdamW]] as const) {
       if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
     }
   }
@@ -217,6 +218,35 @@ export function maxPool2Grad(z: Tensor3D, dy: Tensor3D): Tensor3D {
     const dz = tf.reshape(tf.concat([dEven, dOdd], 2), [B, 2 * half, C]) as Tensor3D;
     return 2 * half === T ? dz : tf.pad(dz, [[0, 0], [0, T - 2 * half], [0, 0]]);
   });
+}
+
+/** AdamW's scalar operands (each used as a float32, as tfjs scalars are). */
+export interface AdamWScalars { b1: number; ob1: number; b2: number; ob2: number; bc1: number; bc2: number; eps: number; lr: number; lrwd: number }
+
+/**
+ * One AdamW update of flat float32 vectors on wasm, as one SIMD pass (src/engine/wasm/adamw.wat):
+ * `[m', v', p']` with exactly the float32 operations of src/methods/flat-adamw.ts's tfjs kernels
+ * (bit for bit), or undefined off wasm (or under 4 elements), where the caller runs those kernels.
+ */
+export function adamwOnWasm(m: Tensor, v: Tensor, g: Tensor, p: Tensor, k: AdamWScalars, weightDecay: boolean): [Tensor, Tensor, Tensor] | undefined {
+  if (m.size < 4 || !onWasmKernels(m) || ![v, g, p].every((t) => t.dtype === 'float32' && t.size === m.size)) return undefined;
+  return tf.engine().runKernel(ADAMW_KERNEL, { m, v, g, p }, { ...k, wd: weightDecay ? 1 : 0 } as unknown as tf.NamedAttrMap) as unknown as [Tensor, Tensor, Tensor];
+}
+
+function wasmAdamW(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+  const { m, v, g, p } = args.inputs as Record<'m' | 'v' | 'g' | 'p', tf.TensorInfo>;
+  const k = args.attrs as unknown as AdamWScalars & { wd: number };
+  const backend = args.backend as WasmHeapBackend & WasmBackendLike;
+  const outs = [m, v, p].map((t) => backend.makeOutput(t.shape, 'float32'));
+  // offsets taken after makeOutput (allocating may grow the heap)
+  const [pm, pv, pg, pp, om, ov, op] = [m, v, g, p, ...outs].map((t) => backend.typedArrayFromHeap(t).byteOffset) as number[];
+  const n = tf.util.sizeFromShape(m.shape);
+  const run = (at: number, count: number) => wasmKernels(backend)!.adamw(pm! + at, pv! + at, pg! + at, pp! + at, om! + at, ov! + at, op! + at, count,
+    k.b1, k.ob1, k.b2, k.ob2, k.bc1, k.bc2, k.eps, k.lr, k.lrwd, k.wd);
+  run(0, n);
+  // the last n mod 4 elements: the last 4 again (the outputs depend on the inputs alone)
+  if (n % 4 !== 0) run(4 * (n - 4), 4);
+  return outs;
 }
 
 function wasmMaxPool2Grad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
@@ -315,6 +345,28 @@ function fastSlice(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attr
     for (let a = d - 1; a >= 0; a--) { if (++idx[a]! < size[a]!) break; idx[a] = 0; }
   }
   return out;
+}
+
+/**
+ * A dropout keep-mask cut out of a uniform draw `u [N, L, D]`: `cast(u ≥ rate) · 1/(1 − rate)`
+ * (float32 operands, as tfjs forms it), rows `[from, from + n)` and timesteps `[start,
+ * start + len)`. On wasm one pass over the heap instead of four kernels on the whole draw;
+ * the same values either way.
+ */
+export function dropoutKeepMask(u: Tensor3D, rate: number, [from, start]: [number, number], [n, len]: [number, number]): Tensor3D {
+  const [, L, D] = u.shape;
+  if (u.dtype !== 'float32' || tf.getBackend() !== 'wasm') {
+    return tf.tidy(() => tf.slice(tf.mul(tf.cast(tf.greaterEqual(u, rate), 'float32'), 1 / (1 - rate)), [from, start, 0], [n, len, D]) as Tensor3D);
+  }
+  const uv = (tf.backend() as unknown as WasmBackendLike).typedArrayFromHeap(u) as Float32Array;
+  const r = Math.fround(rate), keep = Math.fround(1 / (1 - rate));
+  const out = new Float32Array(n * len * D);
+  let o = 0;
+  for (let i = from; i < from + n; i++) {
+    const base = (i * L + start) * D;
+    for (let j = base; j < base + len * D; j++) out[o++] = uv[j]! >= r ? keep : 0;
+  }
+  return tf.tensor3d(out, [n, len, D]);
 }
 
 let originalTranspose: tf.KernelFunc | undefined;

@@ -10,7 +10,7 @@
  * has the same names and shapes as `Adam`'s, so checkpoints are interchangeable.
  */
 import { Adam, gradsByName, readFiniteLoss, type AdamOptions, type OnNonFinite, type StepResult } from '../engine/optim.js';
-import { addMany, installFastWasmSlice } from '../engine/ops.js';
+import { adamwOnWasm, addMany, installFastWasmSlice } from '../engine/ops.js';
 import { tf, type Tensor, type Variable } from '../engine/tf.js';
 import { TsreprError } from '../errors.js';
 
@@ -68,14 +68,24 @@ export class FlatAdamW extends Adam {
         const norm = tf.sqrt(addMany(parts));
         gg = tf.mul(g, tf.minimum(1, tf.div(clipNorm, tf.add(norm, 1e-6))));
       }
-      const m = tf.add(tf.mul(this.fm, k.b1), tf.mul(gg, k.ob1));
-      const v = tf.add(tf.mul(this.fv, k.b2), tf.mul(tf.square(gg), k.ob2));
-      this.fm.assign(m);
-      this.fv.assign(v);
-      const update = tf.div(tf.div(m, tf.scalar(bc1)), tf.add(tf.sqrt(tf.div(v, tf.scalar(bc2))), k.eps));
       const p = tf.concat(this.slots.map(({ p: pv }) => tf.reshape(pv, [-1])));
-      let next = tf.sub(p, tf.mul(update, k.lr));
-      if (weightDecay) next = tf.sub(next, tf.mul(p, k.lrwd));
+      const { beta1: b1, beta2: b2, eps, lr } = this.opts;
+      // on wasm one SIMD pass with the same float32 operations as the kernels below
+      const fused = adamwOnWasm(this.fm, this.fv, gg, p, { b1, ob1: 1 - b1, b2, ob2: 1 - b2, bc1, bc2, eps, lr, lrwd: lr * weightDecay }, weightDecay !== 0);
+      let next: Tensor;
+      if (fused) {
+        this.fm.assign(fused[0]);
+        this.fv.assign(fused[1]);
+        next = fused[2];
+      } else {
+        const m = tf.add(tf.mul(this.fm, k.b1), tf.mul(gg, k.ob1));
+        const v = tf.add(tf.mul(this.fv, k.b2), tf.mul(tf.square(gg), k.ob2));
+        this.fm.assign(m);
+        this.fv.assign(v);
+        const update = tf.div(tf.div(m, tf.scalar(bc1)), tf.add(tf.sqrt(tf.div(v, tf.scalar(bc2))), k.eps));
+        next = tf.sub(p, tf.mul(update, k.lr));
+        if (weightDecay) next = tf.sub(next, tf.mul(p, k.lrwd));
+      }
       const pieces = this.pieces(next);
       this.slots.forEach((s, i) => s.p.assign(tf.reshape(pieces[i]!, s.shape)));
     });

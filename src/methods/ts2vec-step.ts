@@ -5,6 +5,7 @@
  * one shard of the batch. Plain typed arrays in, so a worker thread can be sent its share.
  */
 import type { DilatedConvEncoder } from '../backbones/dilated-conv.js';
+import { dropoutKeepMask } from '../engine/ops.js';
 import { tf, type Tensor3D } from '../engine/tf.js';
 import type { Rng } from '../engine/random.js';
 import type { SeriesArray } from './crops.js';
@@ -111,10 +112,7 @@ export function dropMasks(
 /** View `v`'s part of `dropMasks`: `[b, cropL, D]` (instances `[from, to)`). */
 export function viewDropMask(v: number, lengths: readonly [number, number], cropL: number, D: number, rate: number, seed: number, from: number, to: number): Tensor3D {
   const L = lengths[v]!, start = v === 0 ? L - cropL : 0;
-  return tf.tidy(() => {
-    const keep = tf.cast(tf.greaterEqual(tf.randomUniform([to, L, D], 0, 1, 'float32', seed), rate), 'float32');
-    return tf.slice(tf.mul(keep, 1 / (1 - rate)), [from, start, 0], [to - from, cropL, D]) as Tensor3D;
-  });
+  return tf.tidy(() => dropoutKeepMask(tf.randomUniform([to, L, D], 0, 1, 'float32', seed) as Tensor3D, rate, [from, start], [to - from, cropL]));
 }
 
 /** The encoder's output on the crop, `[z1; z2]` (`[2b, cropL, D]`), with the dropout applied. */
