@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TsreprError } from '../errors.js';
 import { registerWasmFallbacks } from './fallbacks.js';
-import { installFastWasmSlice, installFastWasmTranspose } from './ops.js';
+import { installFastWasmSlice } from './ops.js';
+import { installFastWasmTranspose } from './wasm-ops.js';
 import { info } from './log.js';
 import { tf } from './tf.js';
 

@@ -14,7 +14,7 @@
  *   into JS on every call, by one that reads the wasm heap in place (called by conv1d).
  */
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from './tf.js';
-import { wasmKernels, type WasmHeapBackend } from './wasm-kernels.js';
+import { wasmDropoutKeepMask, wasmGeluWithDerivative, wasmMaxPool2Grad, type WasmBackendLike } from './wasm-ops.js';
 
 /** Typed wrapper of `tf.customGrad`: `f(inputs, save)` returns the value and its gradient function. */
 export function customGrad<T extends Tensor>(
@@ -162,54 +162,24 @@ function geluWithDerivativeOps(x: Tensor): [Tensor, Tensor] {
 
 /**
  * GELU's value x·Φ(x) and derivative Φ(x) + x·φ(x), as two new tensors of x's shape. On wasm
- * (float32, ≥ 4 elements) this is one SIMD pass over the heap (src/engine/wasm/gelu.wat, as the
- * `TsreprGeluWithDerivative` kernel) instead of 11 element-wise kernels, within 3.5e-7 of
- * float64 (tfjs's Erf-based ops: 4.5e-7); elsewhere it is those tfjs ops.
+ * one SIMD pass over the heap (wasm-ops.ts) instead of these 11 element-wise kernels, within
+ * 4.2e-7 of float64 (the kernels: 4.5e-7, the error of wasm's Erf).
  */
 export function geluWithDerivative(x: Tensor): [Tensor, Tensor] {
-  if (x.size >= 4 && onWasmKernels(x)) {
-    const out = tf.engine().runKernel(GELU_KERNEL, { x }) as unknown as Tensor[];
-    return [out[0]!, out[1]!];
-  }
-  return geluWithDerivativeOps(x);
-}
-
-const GELU_KERNEL = 'TsreprGeluWithDerivative';
-const MAXPOOL2_GRAD_KERNEL = 'TsreprMaxPool2Grad';
-const ADAMW_KERNEL = 'TsreprAdamW';
-let wasmKernelsState: boolean | undefined;
-
-/** Registers our SIMD kernels on wasm once; false when they cannot run there. */
-function installWasmKernels(): boolean {
-  if (wasmKernelsState !== undefined) return wasmKernelsState;
-  const backend = tf.findBackend('wasm') as unknown as (WasmHeapBackend & WasmBackendLike) | null;
-  wasmKernelsState = backend !== null && wasmKernels(backend) !== null;
-  if (wasmKernelsState) {
-    installFastWasmTranspose();
-    for (const [kernelName, kernelFunc] of [[GELU_KERNEL, wasmGelu], [MAXPOOL2_GRAD_KERNEL, wasmMaxPool2Grad], [ADAMW_KERNEL, wasmAdamW]] as const) {
-      if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
-    }
-  }
-  return wasmKernelsState;
-}
-
-/** Whether `x` can go through our wasm SIMD kernels (float32 on the wasm backend). */
-function onWasmKernels(x: Tensor): boolean {
-  return x.dtype === 'float32' && tf.getBackend() === 'wasm' && installWasmKernels();
+  return wasmGeluWithDerivative(x) ?? geluWithDerivativeOps(x);
 }
 
 /**
  * The gradient of max-pooling time by 2 (kernel 2, stride 2, 'valid') of `z [B, T, C]`:
  * `dy [B, ⌊T/2⌋, C]` sent to the larger of each pair of timesteps, to the first on ties (as
  * `tf.maximum`'s gradient); an odd T's last timestep gets 0. On wasm (C a multiple of 4) one
- * SIMD pass (src/engine/wasm/maxpool2_grad.wat) instead of about ten kernels.
+ * SIMD pass (wasm-ops.ts) instead of about ten kernels; the same values.
  */
 export function maxPool2Grad(z: Tensor3D, dy: Tensor3D): Tensor3D {
   const [B, T, C] = z.shape;
   const half = Math.floor(T / 2);
   if (dy.shape[0] !== B || dy.shape[1] !== half || dy.shape[2] !== C) throw new RangeError(`maxPool2Grad: dy ${JSON.stringify(dy.shape)} does not fit z ${JSON.stringify(z.shape)}`);
-  if (C % 4 === 0 && half > 0 && dy.dtype === 'float32' && onWasmKernels(z)) return tf.engine().runKernel(MAXPOOL2_GRAD_KERNEL, { z, dy }) as unknown as Tensor3D;
-  return tf.tidy(() => {
+  return wasmMaxPool2Grad(z, dy) ?? tf.tidy(() => {
     const pairs = tf.reshape(tf.slice(z, [0, 0, 0], [B, 2 * half, C]), [B, half, 2, C]);
     const even = tf.slice(pairs, [0, 0, 0, 0], [B, half, 1, C]), odd = tf.slice(pairs, [0, 0, 1, 0], [B, half, 1, C]);
     const dy4 = tf.reshape(dy, [B, half, 1, C]);
@@ -220,58 +190,15 @@ export function maxPool2Grad(z: Tensor3D, dy: Tensor3D): Tensor3D {
   });
 }
 
-/** AdamW's scalar operands (each used as a float32, as tfjs scalars are). */
-export interface AdamWScalars { b1: number; ob1: number; b2: number; ob2: number; bc1: number; bc2: number; eps: number; lr: number; lrwd: number }
-
 /**
- * One AdamW update of flat float32 vectors on wasm, as one SIMD pass (src/engine/wasm/adamw.wat):
- * `[m', v', p']` with exactly the float32 operations of src/methods/flat-adamw.ts's tfjs kernels
- * (bit for bit), or undefined off wasm (or under 4 elements), where the caller runs those kernels.
+ * A dropout keep-mask cut out of a uniform draw `u [N, L, D]`: `cast(u ≥ rate) · 1/(1 − rate)`
+ * (float32 operands, as tfjs forms it), rows `[from, from + n)` and timesteps `[start,
+ * start + len)`. On wasm one pass over the heap instead of four kernels on the whole draw;
+ * the same values either way.
  */
-export function adamwOnWasm(m: Tensor, v: Tensor, g: Tensor, p: Tensor, k: AdamWScalars, weightDecay: boolean): [Tensor, Tensor, Tensor] | undefined {
-  if (m.size < 4 || !onWasmKernels(m) || ![v, g, p].every((t) => t.dtype === 'float32' && t.size === m.size)) return undefined;
-  return tf.engine().runKernel(ADAMW_KERNEL, { m, v, g, p }, { ...k, wd: weightDecay ? 1 : 0 } as unknown as tf.NamedAttrMap) as unknown as [Tensor, Tensor, Tensor];
-}
-
-function wasmAdamW(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
-  const { m, v, g, p } = args.inputs as Record<'m' | 'v' | 'g' | 'p', tf.TensorInfo>;
-  const k = args.attrs as unknown as AdamWScalars & { wd: number };
-  const backend = args.backend as WasmHeapBackend & WasmBackendLike;
-  const outs = [m, v, p].map((t) => backend.makeOutput(t.shape, 'float32'));
-  // offsets taken after makeOutput (allocating may grow the heap)
-  const [pm, pv, pg, pp, om, ov, op] = [m, v, g, p, ...outs].map((t) => backend.typedArrayFromHeap(t).byteOffset) as number[];
-  const n = tf.util.sizeFromShape(m.shape);
-  const run = (at: number, count: number) => wasmKernels(backend)!.adamw(pm! + at, pv! + at, pg! + at, pp! + at, om! + at, ov! + at, op! + at, count,
-    k.b1, k.ob1, k.b2, k.ob2, k.bc1, k.bc2, k.eps, k.lr, k.lrwd, k.wd);
-  run(0, n);
-  // the last n mod 4 elements: the last 4 again (the outputs depend on the inputs alone)
-  if (n % 4 !== 0) run(4 * (n - 4), 4);
-  return outs;
-}
-
-function wasmMaxPool2Grad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
-  const { z, dy } = args.inputs as { z: tf.TensorInfo; dy: tf.TensorInfo };
-  const backend = args.backend as WasmHeapBackend & WasmBackendLike;
-  const [B, T, C] = z.shape as [number, number, number];
-  const dz = backend.makeOutput(z.shape, 'float32');
-  const at = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
-  wasmKernels(backend)!.maxpool2_grad(at(z), at(dy), at(dz), B, T, C);
-  return dz;
-}
-
-function wasmGelu(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo[] {
-  const x = args.inputs.x as tf.TensorInfo;
-  const backend = args.backend as WasmHeapBackend & WasmBackendLike;
-  const kernel = wasmKernels(backend)!;
-  const value = backend.makeOutput(x.shape, 'float32'), deriv = backend.makeOutput(x.shape, 'float32');
-  const px = backend.typedArrayFromHeap(x).byteOffset;
-  const pv = backend.typedArrayFromHeap(value).byteOffset, pd = backend.typedArrayFromHeap(deriv).byteOffset;
-  const n = tf.util.sizeFromShape(x.shape);
-  kernel.gelu(px, pv, pd, n);
-  // the last n mod 4 elements: the last 4 again (the outputs depend on x alone)
-  const tail = 4 * (n - 4);
-  if (n % 4 !== 0) kernel.gelu(px + tail, pv + tail, pd + tail, 4);
-  return [value, deriv];
+export function dropoutKeepMask(u: Tensor3D, rate: number, begin: [number, number], size: [number, number]): Tensor3D {
+  return wasmDropoutKeepMask(u, rate, begin, size)
+    ?? tf.tidy(() => tf.slice(tf.mul(tf.cast(tf.greaterEqual(u, rate), 'float32'), 1 / (1 - rate)), [begin[0], begin[1], 0], [size[0], size[1], u.shape[2]]) as Tensor3D);
 }
 
 const geluFn = customGrad(([x], save) => {
@@ -290,10 +217,6 @@ export function gelu<T extends Tensor>(x: T): T {
 
 let fastSliceChecked = false;
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
 
 /**
  * tfjs-backend-wasm 4.22's Slice kernel starts with `readSync(x)`, a copy of the WHOLE input
@@ -344,69 +267,6 @@ function fastSlice(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attr
     ov.set(xv.subarray(off, off + run), o);
     for (let a = d - 1; a >= 0; a--) { if (++idx[a]! < size[a]!) break; idx[a] = 0; }
   }
-  return out;
-}
-
-/**
- * A dropout keep-mask cut out of a uniform draw `u [N, L, D]`: `cast(u ≥ rate) · 1/(1 − rate)`
- * (float32 operands, as tfjs forms it), rows `[from, from + n)` and timesteps `[start,
- * start + len)`. On wasm one pass over the heap instead of four kernels on the whole draw;
- * the same values either way.
- */
-export function dropoutKeepMask(u: Tensor3D, rate: number, [from, start]: [number, number], [n, len]: [number, number]): Tensor3D {
-  const [, L, D] = u.shape;
-  if (u.dtype !== 'float32' || tf.getBackend() !== 'wasm') {
-    return tf.tidy(() => tf.slice(tf.mul(tf.cast(tf.greaterEqual(u, rate), 'float32'), 1 / (1 - rate)), [from, start, 0], [n, len, D]) as Tensor3D);
-  }
-  const uv = (tf.backend() as unknown as WasmBackendLike).typedArrayFromHeap(u) as Float32Array;
-  const r = Math.fround(rate), keep = Math.fround(1 / (1 - rate));
-  const out = new Float32Array(n * len * D);
-  let o = 0;
-  for (let i = from; i < from + n; i++) {
-    const base = (i * L + start) * D;
-    for (let j = base; j < base + len * D; j++) out[o++] = uv[j]! >= r ? keep : 0;
-  }
-  return tf.tensor3d(out, [n, len, D]);
-}
-
-let originalTranspose: tf.KernelFunc | undefined;
-
-/**
- * tfjs-backend-wasm 4.22's Transpose moves about 3 ns per float on a [2400, 64] matrix (the dW
- * taps of every conv); this replaces it, on wasm only, for float32/int32 transposes that are a
- * 2-D transpose of the data (perm = [k, …, n−1, 0, …, k−1], e.g. [1, 0]), by 4×4 SIMD blocks
- * (src/engine/wasm/transpose2d.wat), about 10× faster; every other transpose goes to the stock
- * kernel. Values are moved, not computed: identical. Idempotent; returns whether it is in place.
- */
-export function installFastWasmTranspose(): boolean {
-  const orig = tf.getKernel('Transpose', 'wasm');
-  if (!orig) return false;
-  if (orig.kernelFunc === fastTranspose) return true;
-  const backend = tf.findBackend('wasm') as unknown as WasmHeapBackend | null;
-  if (!backend || !wasmKernels(backend)) return false;
-  originalTranspose = orig.kernelFunc;
-  tf.unregisterKernel('Transpose', 'wasm');
-  tf.registerKernel({ kernelName: 'Transpose', backendName: 'wasm', kernelFunc: fastTranspose as tf.KernelFunc });
-  return true;
-}
-
-function fastTranspose(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const x = args.inputs.x as tf.TensorInfo;
-  const perm = (args.attrs as unknown as { perm: number[] }).perm;
-  const n = perm.length, k = perm[0]!;
-  const rotation = n >= 2 && k > 0 && perm.every((p, i) => p === (k + i) % n);
-  if (!rotation || (x.dtype !== 'float32' && x.dtype !== 'int32')) return originalTranspose!(args as never) as tf.TensorInfo;
-  const backend = args.backend as WasmHeapBackend & WasmBackendLike;
-  const R = tf.util.sizeFromShape(x.shape.slice(0, k)), C = tf.util.sizeFromShape(x.shape.slice(k));
-  const out = backend.makeOutput(perm.map((p) => x.shape[p]!), x.dtype);
-  if (R * C === 0) return out;
-  // views taken after makeOutput (allocating may grow, i.e. replace, the heap buffer)
-  const xv = backend.typedArrayFromHeap(x), ov = backend.typedArrayFromHeap(out);
-  wasmKernels(backend)!.transpose2d(xv.byteOffset, ov.byteOffset, R, C);
-  // the edge the kernel leaves: the last R mod 4 rows and C mod 4 columns
-  const R4 = R & ~3, C4 = C & ~3;
-  for (let r = R4; r < R; r++) for (let c = 0; c < C; c++) ov[c * R + r] = xv[r * C + c]!;
-  for (let r = 0; r < R4; r++) for (let c = C4; c < C; c++) ov[c * R + r] = xv[r * C + c]!;
   return out;
 }
 

@@ -10,7 +10,8 @@
  * has the same names and shapes as `Adam`'s, so checkpoints are interchangeable.
  */
 import { Adam, gradsByName, readFiniteLoss, type AdamOptions, type OnNonFinite, type StepResult } from '../engine/optim.js';
-import { adamwOnWasm, addMany, installFastWasmSlice } from '../engine/ops.js';
+import { addMany, installFastWasmSlice } from '../engine/ops.js';
+import { wasmAdamW } from '../engine/wasm-ops.js';
 import { tf, type Tensor, type Variable } from '../engine/tf.js';
 import { TsreprError } from '../errors.js';
 
@@ -71,7 +72,7 @@ export class FlatAdamW extends Adam {
       const p = tf.concat(this.slots.map(({ p: pv }) => tf.reshape(pv, [-1])));
       const { beta1: b1, beta2: b2, eps, lr } = this.opts;
       // on wasm one SIMD pass with the same float32 operations as the kernels below
-      const fused = adamwOnWasm(this.fm, this.fv, gg, p, { b1, ob1: 1 - b1, b2, ob2: 1 - b2, bc1, bc2, eps, lr, lrwd: lr * weightDecay }, weightDecay !== 0);
+      const fused = wasmAdamW(this.fm, this.fv, gg, p, { b1, ob1: 1 - b1, b2, ob2: 1 - b2, bc1, bc2, eps, lr, lrwd: lr * weightDecay }, weightDecay !== 0);
       let next: Tensor;
       if (fused) {
         this.fm.assign(fused[0]);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { bmm, conv1d, dense, gatherRows, gelu, geluWithDerivative, installFastWasmSlice, installFastWasmTranspose, matMul2d } from '../../src/engine/ops.js';
+import { bmm, conv1d, dense, gatherRows, gelu, geluWithDerivative, installFastWasmSlice, matMul2d } from '../../src/engine/ops.js';
+import { installFastWasmTranspose } from '../../src/engine/wasm-ops.js';
 import { Rng } from '../../src/engine/random.js';
 import { tf } from '../../src/engine/tf.js';
 import { maxAbsDiff, setUpBackend } from '../helpers.js';
