@@ -18,6 +18,7 @@ import { loadClassificationPair } from '../src/data/classification.js';
 import { initBackend } from '../src/engine/backend.js';
 import { setQuiet } from '../src/engine/log.js';
 import { createTS2Vec } from '../src/methods/ts2vec.js';
+import { PARALLEL_STATS, resolveWorkers } from '../src/methods/ts2vec-parallel.js';
 import { evaluateClassification, normaliseArchivePair } from '../src/tasks/classification/index.js';
 
 const DATA = process.env.TSREPR_DATA ?? '/work/shared/datasets-raw';
@@ -68,6 +69,13 @@ interface Row {
   /** process CPU seconds of fit() per iteration (the wasm backend is single-threaded); absent in older rows */
   cpuSecondsPerIteration?: number;
   probe: string; normalisation: string; loadStart: number; loadEnd: number; finishedAt: string;
+  /** threads the training step ran on (1 + workers); absent in older, single-threaded rows */
+  threads?: number;
+}
+
+/** The s/iter a row is compared by: wall when it records its threads, else (older single-threaded rows, timed under heavy load) CPU. */
+function speedOf(r: Row): number {
+  return r.threads !== undefined ? r.secondsPerIteration : r.cpuSecondsPerIteration ?? r.secondsPerIteration;
 }
 
 function files(name: string): [string, string] {
@@ -105,20 +113,20 @@ function writeTable(): void {
   const lines = [
     '# TS2Vec classification: ours vs published vs the official code run here',
     '',
-    'Ours: tsrepr TS2Vec, paper defaults (batch 8, lr 1e-3, 320 dims, 200 iterations when N·T·C ≤ 1e5 else 600), RBF-SVM protocol (C=inf when train/classes < 5 or train < 50, else 5-fold grid), wasm backend (single-threaded), seed 0, on a 2-vCPU machine shared with other jobs. Produced by `node --import tsx experiments/ucr.ts` (resumable; rows appear as sets finish).',
+    'Ours: tsrepr TS2Vec, paper defaults (batch 8, lr 1e-3, 320 dims, 200 iterations when N·T·C ≤ 1e5 else 600), RBF-SVM protocol (C=inf when train/classes < 5 or train < 50, else 5-fold grid), wasm backend, `workers: \'auto\'` (the training step split between this thread and one worker thread for series of ≥ 64 steps: the column "thr" gives the threads), seed 0, on a 2-vCPU machine shared with other jobs. Produced by `node --import tsx experiments/ucr.ts` (resumable; rows appear as sets finish).',
     '',
     '- **published**: TS2Vec column of the paper table as copied by the TimesURL appendix (T5 UCR, T4 UEA); in brackets the MLRC report\'s copy where it differs (two copies are in circulation, see shared/notes/anchors-ts2vec.md).',
     '- **official here**: yuezhihan/ts2vec run on this kind of 2-vCPU machine (PyTorch 1.13, 2 threads), mean of seeds 0 and 1, and its lower s/iter of the two seeds (shared/notes/ts2vec-reference.md). Only UCR sets and BasicMotions were run there.',
-    '- **s/iter**: ours wall (inflated by the other jobs: see the load average at start/end of the run) and ours CPU seconds per iteration of fit() (process.cpuUsage; ≈ wall on an idle machine since the backend is single-threaded); ratio = ours CPU-s/iter ÷ official s/iter.',
+    '- **s/iter**: ours wall seconds per iteration of fit() (the first step, which starts the worker, included; inflated by other jobs: see the load average at start/end of the run) and CPU seconds per iteration (process.cpuUsage, both threads); ratio = ours wall s/iter ÷ official s/iter (rows without a thread count are older single-threaded runs: CPU-s/iter ÷ official).',
     '',
-    '| dataset | archive | N×T×C | iters | ours acc | published | ours − pub (pt) | official here | ours − official (pt) | AUPRC | SVM | s/iter wall | CPU-s/iter | official s/iter | ratio (CPU) | load start/end |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|',
+    '| dataset | archive | N×T×C | iters | ours acc | published | ours − pub (pt) | official here | ours − official (pt) | AUPRC | SVM | thr | s/iter wall | CPU-s/iter | official s/iter | ratio | load start/end |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of rows) {
     const [pub, mlrc, o0, o1, os] = REF[r.dataset] ?? [NaN, null, NaN, NaN, NaN];
     const off = (o0 + o1) / 2;
     const cpu = r.cpuSecondsPerIteration;
-    lines.push(`| ${r.dataset} | ${UEA.has(r.dataset) ? 'UEA' : 'UCR'} | ${r.n}×${r.length}×${r.channels} | ${r.iterations} | ${f3(r.accuracy)} | ${f3(pub)}${mlrc !== null ? ` (${f3(mlrc)})` : ''} | ${pt(r.accuracy - pub)}${mlrc !== null ? ` (${pt(r.accuracy - mlrc)})` : ''} | ${f3(off)} | ${pt(r.accuracy - off)} | ${f3(r.auprc)} | ${r.probe} | ${r.secondsPerIteration.toFixed(3)} | ${cpu === undefined ? '—' : cpu.toFixed(3)} | ${f3(os)} | ${cpu === undefined || Number.isNaN(os) ? '—' : (cpu / os).toFixed(2)} | ${r.loadStart.toFixed(1)}/${r.loadEnd.toFixed(1)} |`);
+    lines.push(`| ${r.dataset} | ${UEA.has(r.dataset) ? 'UEA' : 'UCR'} | ${r.n}×${r.length}×${r.channels} | ${r.iterations} | ${f3(r.accuracy)} | ${f3(pub)}${mlrc !== null ? ` (${f3(mlrc)})` : ''} | ${pt(r.accuracy - pub)}${mlrc !== null ? ` (${pt(r.accuracy - mlrc)})` : ''} | ${f3(off)} | ${pt(r.accuracy - off)} | ${f3(r.auprc)} | ${r.probe} | ${r.threads ?? '—'} | ${r.secondsPerIteration.toFixed(3)} | ${cpu === undefined ? '—' : cpu.toFixed(3)} | ${f3(os)} | ${Number.isNaN(os) ? '—' : (speedOf(r) / os).toFixed(2)} | ${r.loadStart.toFixed(1)}/${r.loadEnd.toFixed(1)} |`);
   }
   const ucr = rows.filter((r) => !UEA.has(r.dataset)), uea = rows.filter((r) => UEA.has(r.dataset));
   const withOff = rows.filter((r) => { const ref = REF[r.dataset]!; return !Number.isNaN(ref[2]); });
@@ -139,8 +147,8 @@ function writeTable(): void {
   }
   const timed = rows.filter((r) => r.cpuSecondsPerIteration !== undefined && !Number.isNaN(REF[r.dataset]![4]));
   if (timed.length) {
-    const ratios = timed.map((r) => r.cpuSecondsPerIteration! / REF[r.dataset]![4]);
-    lines.push('', `Speed: ours CPU-s/iter ÷ official s/iter (official: 2 PyTorch threads) over ${timed.length} sets: median ${ratios.sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!.toFixed(2)}, range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}.`);
+    const ratios = timed.map((r) => speedOf(r) / REF[r.dataset]![4]);
+    lines.push('', `Speed: ours s/iter ÷ official s/iter (official: 2 PyTorch threads; ours: wall, or CPU for single-threaded rows without a thread count) over ${timed.length} sets: median ${ratios.sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!.toFixed(2)}, range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}.`);
   }
   mkdirSync(OUT, { recursive: true });
   writeFileSync(join(OUT, 'results.md'), `${lines.join('\n')}\n`);
@@ -176,19 +184,22 @@ async function runOne(name: string, seed: number, iters: number | undefined, out
     const loadStart = loadavg()[0]!;
     const model = createTS2Vec(train.channels, { seed, ...(iters ? { iters } : {}) });
     try {
-      const c0 = process.cpuUsage();
+      const c0 = process.cpuUsage(), parallelBefore = PARALLEL_STATS.steps;
       const fit = await model.fit(train);
       const cpu = process.cpuUsage(c0);
+      // the threads the step ran on: 1 + the workers 'auto' chose, when the parallel step did run
+      const workers = resolveWorkers('auto', { batch: Math.min(8, train.n), length: train.length, steps: fit.iterations, backend: backendName });
+      const threads = PARALLEL_STATS.steps > parallelBefore ? 1 + workers : 1;
       const res = await evaluateClassification(model, train, test, { protocol: 'svm' });
       const row: Row = {
         dataset: name, seed, n: train.n, length: train.length, channels: train.channels, iterations: fit.iterations,
         accuracy: res.accuracy, auprc: res.auprc, secondsPerIteration: fit.secondsPerIteration, fitSeconds: fit.seconds,
         cpuSecondsPerIteration: (cpu.user + cpu.system) / 1e6 / fit.iterations,
         encodeSeconds: res.encodeSeconds, probe: res.probe.direct ? 'C=inf' : `grid C=${String(res.probe.C)}`, normalisation: mode,
-        loadStart, loadEnd: loadavg()[0]!, finishedAt: new Date().toISOString(),
+        loadStart, loadEnd: loadavg()[0]!, finishedAt: new Date().toISOString(), threads,
       };
       writeFileSync(out, JSON.stringify(row, null, 2));
-      console.error(`${name}: acc ${row.accuracy.toFixed(4)} auprc ${row.auprc.toFixed(4)} ${row.secondsPerIteration.toFixed(3)} s/iter, ${row.cpuSecondsPerIteration!.toFixed(3)} CPU-s/iter (${backendName}, load ${loadStart.toFixed(1)})`);
+      console.error(`${name}: acc ${row.accuracy.toFixed(4)} auprc ${row.auprc.toFixed(4)} ${row.secondsPerIteration.toFixed(3)} s/iter, ${row.cpuSecondsPerIteration!.toFixed(3)} CPU-s/iter (${backendName}, ${threads} thread${threads > 1 ? 's' : ''}, load ${loadStart.toFixed(1)})`);
       writeTable();
     } finally {
       model.dispose();
