@@ -75,14 +75,15 @@ describe('tsrepr detect (CLI smoke test on the bundled NAB series)', () => {
     await assert.rejects(detect(['--method', 'knn', '--spatial', '-1']), (e: { stdout: string }) => /--spatial/.test(JSON.parse(e.stdout.trim()).error.message));
   });
 
-  it('knn-multiscale with the NAB best settings (--history-clip 15, scales in time: 8 and 48 raw steps at 30 minutes) finds the taxi windows', async () => {
-    const r = await detect(['--method', 'knn-multiscale', '--likelihood', '--spatial', '--history-clip', '15', '--k', '3.75', '--delay', '100']);
+  it('knn-multiscale with the NAB best settings (--history-clip 15, --combine fisher, scales in time: 8 and 48 raw steps at 30 minutes) finds the taxi windows', async () => {
+    const r = await detect(['--method', 'knn-multiscale', '--likelihood', '--spatial', '--history-clip', '15', '--combine', 'fisher', '--k', '4.5', '--delay', '100']);
     assert.ok(r.metrics.nab.standard.tp >= 4, `${r.metrics.nab.standard.tp} of 5 windows`);
     assert.ok(r.flagged <= 30, `${r.flagged} flags`);
     const msg = (e: { stdout: string }) => JSON.parse(e.stdout.trim()).error.message as string;
     await assert.rejects(detect(['--method', 'knn-multiscale', '--history-clip', '15']), (e: { stdout: string }) => /--likelihood/.test(msg(e)));
     await assert.rejects(detect(['--method', 'knn-multiscale', '--likelihood', '--history-clip', '0']), (e: { stdout: string }) => /--history-clip/.test(msg(e)));
     await assert.rejects(detect(['--method', 'knn-multiscale', '--scales', 'days']), (e: { stdout: string }) => /--scales/.test(msg(e)));
+    await assert.rejects(detect(['--method', 'knn-multiscale', '--combine', 'mean']), (e: { stdout: string }) => /--combine/.test(msg(e)));
   });
 
   it('bad options give one JSON error object', async () => {

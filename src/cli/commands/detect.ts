@@ -31,6 +31,7 @@ interface DetectOptions extends CommonOptions {
   likelihood?: boolean;
   spatial?: boolean | string;
   historyClip?: string;
+  combine: string;
   scales: string;
   padding?: string;
   window?: string;
@@ -51,9 +52,10 @@ export function register(program: Command): void {
     .option('--k <n>', 'threshold: mean + k·std of the training scores', '4')
     .option('--delay <n>', 'suppress flags within n steps after a flag; also the delay of the delay-adjusted F1', '7')
     .option('--cold-start', 'expanding-window threshold over everything seen (no training statistics)')
-    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB --method knn-multiscale --spatial --history-clip 15 with k 3.75 and --delay 100 did best, ts2vec with k 5.5 and --delay 200); learning period = the training part")
+    .option('--likelihood', "HTM's anomaly-likelihood stage: judge each score against the series' own score history (k then counts its σ; on NAB --method knn-multiscale --spatial --history-clip 15 --combine fisher with k 4.5 and --delay 100 did best, ts2vec with k 5.5 and --delay 200); learning period = the training part")
     .option('--spatial [tolerance]', "HTM's spatial rule: flag a value beyond the running min/max of the series by more than this fraction of their range (default 0.05, NuPIC's)")
     .option('--history-clip <sigma>', 'with --likelihood: a judged score joins the score history clamped to μ ± sigma·σ, so one extreme score does not hide later ones (NAB best: 15)')
+    .option('--combine <max|fisher>', "knn-multiscale: one step score from the scales' scores: 'max' the largest, 'fisher' Fisher's combination of their p-values (needs --likelihood or standardised scores; NAB best)", 'max')
     .option('--scales <time|steps>', "knn-multiscale: 'time': scales of 150 minutes and one day at the series' median sampling interval (needs timestamps; the 5-minute defaults without them); 'steps': 30 raw steps and 48 six-step means whatever the interval", 'time')
     .option('--padding <n>', 'causal context of each score (ts2vec default 200, masked 63)')
     .option('--window <n>', 'zscore: rolling window length', '64')
@@ -77,10 +79,11 @@ export function register(program: Command): void {
       if (opts.historyClip !== undefined && !opts.likelihood) throw new TsreprError('BAD_OPTION', '--history-clip applies to the likelihood stage; add --likelihood');
       const historyClip = opts.historyClip !== undefined ? parseFloatOption('--history-clip', opts.historyClip, { min: 0 }) : undefined;
       if (historyClip === 0) throw new TsreprError('BAD_OPTION', '--history-clip must be > 0 (standard deviations)');
+      if (opts.combine !== 'max' && opts.combine !== 'fisher') throw new TsreprError('BAD_OPTION', `--combine must be 'max' or 'fisher', got '${opts.combine}'`);
       const interval = timestamps ? medianInterval(timestamps) : NaN;
       const knnScales = opts.method === 'knn-multiscale' ? (opts.scales === 'time' && interval > 0 ? knnScalesForInterval(interval) : [...DEFAULT_KNN_SCALES]) : undefined;
       const det = createDetector(opts.method, {
-        k, delay, mode: opts.coldStart ? 'coldStart' : 'normal', minWindow: Math.max(2, Math.floor(T / 10)),
+        k, delay, combine: opts.combine, mode: opts.coldStart ? 'coldStart' : 'normal', minWindow: Math.max(2, Math.floor(T / 10)),
         model, modelOptions: { seed, ...parseSetOptions(opts.set) },
         padding: opts.padding !== undefined ? parseIntOption('--padding', opts.padding, { min: 1 }) : undefined,
         zscore: { window: parseIntOption('--window', opts.window ?? '64', { min: 2 }) }, seed,

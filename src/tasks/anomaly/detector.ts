@@ -44,7 +44,7 @@ export interface RawScorer {
   /**
    * scores per step (default 1). With S > 1, `scoreRange` returns `[(T − start)·S]` step-major,
    * and the detector adjusts, standardises and post-processes each output on its own and flags
-   * their maximum (e.g. one output per time scale).
+   * their maximum, or their Fisher combination (`combine`) (e.g. one output per time scale).
    */
   readonly outputs?: number;
   /**
@@ -89,11 +89,12 @@ export interface Detection {
   adjusted: Float32Array;
   /**
    * standardised scores `[T]`: (adjusted − mean)/std, or their likelihood deviations when
-   * `likelihood` is on, the maximum over the outputs; +∞ where the spatial rule fired. The flag
+   * `likelihood` is on, the maximum over the outputs (or their Fisher combination, `combine`
+   * 'fisher'); +∞ where the spatial rule fired. The flag
    * rule is `z > k`.
    */
   z: Float32Array;
-  /** scorers with several outputs: each output's standardised (post-processed) score `[T·S]`, of which z is the maximum */
+  /** scorers with several outputs: each output's standardised (post-processed) score `[T·S]`, of which z is the maximum (or the Fisher combination) */
   zByOutput?: Float32Array;
   /** with the spatial rule on: 1 where it fired */
   spatial?: Uint8Array;
@@ -135,6 +136,9 @@ export class AnomalyDetector {
     if (opts.likelihood) {
       this.likelihood = { averagingWindow: 1, output: 'deviation', ...(opts.likelihood === true ? {} : opts.likelihood) };
       new AnomalyLikelihood(this.likelihood); // validates the options now rather than at detect()
+    }
+    if (this.threshold.combine === 'fisher' && this.likelihood && this.likelihood.output !== 'deviation') {
+      throw new TsreprError('BAD_OPTION', `combine 'fisher' reads the scores as σ units: it needs the likelihood's 'deviation' output, got '${String(this.likelihood.output)}'`);
     }
   }
 

@@ -48,7 +48,7 @@ export interface CreateDetectorOptions extends DetectorOptions {
  * z-score (no MA adjustment); 'knn': KNN-CAD-style sum of the k smallest squared Euclidean
  * (optionally Mahalanobis) distances of the current window to a bounded set of past windows (no MA adjustment); 'knn-multiscale': knn
  * at several time scales (default: 30 raw steps and 48 six-step means), each scale standardised
- * on its own and the largest flagged (no MA adjustment); 'ts2vec-knn': the same
+ * on its own and the largest flagged, or their Fisher combination with `combine: 'fisher'` (no MA adjustment); 'ts2vec-knn': the same
  * non-conformity between TS2Vec representations of causal windows (no MA adjustment); 'random': NAB's random reference.
  */
 export function createDetector(method: string, o: CreateDetectorOptions = {}): AnomalyDetector {

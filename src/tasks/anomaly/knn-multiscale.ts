@@ -2,8 +2,9 @@
  * k-NN non-conformity at several time scales at once: one KnnScorer per scale, each on its own
  * view of the series (raw steps, or the means of `block`-step blocks over a longer span). The
  * scorer has one output per scale; the detector standardises each against its own history and
- * flags the largest (detector.ts), so a window that is ordinary at one scale but never seen at
- * another is still caught. A scale's exceedance flags only after that scale stayed below the
+ * flags the largest (detector.ts) or, with `combine: 'fisher'`, the scales' Fisher combination
+ * (threshold.ts), so a window that is ordinary at one scale but never seen at another is still
+ * caught. A scale's exceedance flags only after that scale stayed below the
  * threshold for its span: a long window keeps an event for its whole span, and one event should
  * flag once.
  *
@@ -13,8 +14,9 @@
  * usual pattern (a missing daily jump, a flattened peak), which no 30-step window can tell
  * from an ordinary stretch. {@link knnScalesForInterval} writes the pair in time (150 minutes
  * and one day) for other sampling intervals. On NAB (experiments/results/nab/results.md) the
- * pair, written in time, with HTM's likelihood (history clamped at 15 σ) and spatial rule scores
- * 74.2, against 67.9 for the short scale alone (knn-spatial: NuPIC's history, spatial rule).
+ * pair, written in time, with HTM's likelihood (history clamped at 15 σ), the spatial rule and
+ * the Fisher combination scores 75.2 (74.2 with the maximum), against 67.9 for the short scale
+ * alone (knn-spatial: NuPIC's history, spatial rule).
  */
 import { TsreprError, checkNumber } from '../../errors.js';
 import type { RawScorer, Series } from './detector.js';

@@ -7,6 +7,7 @@
  * functions run the same machine, so streaming and batch results agree exactly.
  */
 import { checkNumber, checkOption } from '../../errors.js';
+import { gaussianTail } from './likelihood.js';
 
 /** Online `(err − MA)/MA` with MA = mean of the previous `window` errors (NaN until `window` are seen). */
 export class MovingAverageAdjuster {
@@ -93,6 +94,15 @@ export interface ThresholdOptions {
   mode?: 'normal' | 'coldStart';
   /** cold start: no flags until this many finite adjusted scores were seen (TS2Vec: len/10) */
   minWindow?: number;
+  /**
+   * how a scorer with several outputs (one per scale) makes one step score: 'max' (default) the
+   * largest standardised score; 'fisher' Fisher's combination of their p-values
+   * ({@link fisherCombine}), so that a step moderately unusual at every scale can outweigh one
+   * extreme at a single scale. 'fisher' reads the scores as σ units (standardised scores, or the
+   * likelihood's 'deviation' output). One-output scorers: both give the score itself (a score
+   * ≤ 0 counts as 0 under 'fisher').
+   */
+  combine?: 'max' | 'fisher';
 }
 
 export interface ResolvedThreshold {
@@ -100,15 +110,93 @@ export interface ResolvedThreshold {
   delay: number;
   mode: 'normal' | 'coldStart';
   minWindow: number;
+  combine: 'max' | 'fisher';
 }
 
 export function resolveThreshold(o: ThresholdOptions = {}): ResolvedThreshold {
-  const r: ResolvedThreshold = { k: o.k ?? 4, delay: o.delay ?? 7, mode: o.mode ?? 'normal', minWindow: o.minWindow ?? 100 };
+  const r: ResolvedThreshold = { k: o.k ?? 4, delay: o.delay ?? 7, mode: o.mode ?? 'normal', minWindow: o.minWindow ?? 100, combine: o.combine ?? 'max' };
+  checkOption(r.combine === 'max' || r.combine === 'fisher', `combine must be 'max' or 'fisher', got '${String(r.combine)}'`);
   checkNumber('k', r.k, {});
   checkNumber('delay', r.delay, { min: 0, integer: true });
   checkNumber('minWindow', r.minWindow, { min: 1, integer: true });
   checkOption(r.mode === 'normal' || r.mode === 'coldStart', `threshold mode must be 'normal' or 'coldStart', got '${String(r.mode)}'`);
   return r;
+}
+
+/** log Q(z), the log upper Gaussian tail, accurate far in the tail (asymptotic series beyond z = 30, where Q underflows to 0 near z = 38). */
+export function logGaussianTail(z: number): number {
+  if (z === Infinity) return -Infinity;
+  if (z < 30) return Math.log(gaussianTail(z));
+  return -z * z / 2 - Math.log(z * Math.sqrt(2 * Math.PI)) + Math.log1p(-1 / (z * z));
+}
+
+/**
+ * Fisher's method on the steps' scores in σ units: each finite score z ≥ 0 is read as the
+ * two-sided Gaussian p-value `p = 2·Q(z)` (the likelihood's deviation is |x − μ|/σ; a score ≤ 0
+ * gives p = 1), `X = −2·Σ log p` is χ² with 2n degrees of freedom under independence (n finite
+ * scores), and the result is the score whose two-sided p-value is X's tail
+ * `e^{−X/2}·Σ_{i<n} (X/2)^i / i!`. One finite score comes back as itself (0 if negative); two
+ * scores of 4 σ give about 5.0 σ; 5 σ and 0 give about 4.6 σ (a single-scale event counts a
+ * little less than under the maximum). +∞ if any score is +∞; NaN if none is finite or +∞.
+ */
+export function fisherCombine(z: ArrayLike<number>): number {
+  let n = 0, logP = 0;
+  for (let i = 0; i < z.length; i++) {
+    const v = z[i]!;
+    if (v === Infinity) return Infinity;
+    if (!Number.isFinite(v)) continue;
+    n++;
+    if (v > 0) logP += Math.min(0, Math.LN2 + logGaussianTail(v));
+  }
+  if (n === 0) return NaN;
+  const half = -logP; // X/2
+  let term = 1, sum = 1;
+  for (let i = 1; i < n; i++) { term *= half / i; sum += term; }
+  const logS = -half + Math.log(sum);
+  if (!(logS < 0)) return 0;
+  // invert f(z) = log(2Q(z)) − logS = 0 by Newton's method from z = sqrt(−2·logS), which lies at or
+  // beyond the root (2Q(z) ≤ e^{−z²/2}); f is concave and decreasing (Q is log-concave), so the
+  // iterates decrease monotonically to the root without overshooting
+  let r = Math.sqrt(-2 * logS);
+  for (let it = 0; it < 100; it++) {
+    const f = Math.LN2 + logGaussianTail(r) - logS;
+    if (!(f < 0)) break; // at the root (or rounding put it on the other side)
+    const slope = -Math.exp(-r * r / 2 - 0.5 * Math.log(2 * Math.PI) - logGaussianTail(r)); // d log Q / dz = −φ/Q
+    const next = r - f / slope;
+    if (!(next < r) || r - next <= 1e-13 * r) { r = Math.max(0, next); break; }
+    r = next;
+  }
+  return Math.max(0, r);
+}
+
+/** In place: the largest non-NaN score of one step (the first on ties) is replaced by the step's {@link fisherCombine}; one output or none non-NaN: unchanged. */
+function carryFisher(zs: Float64Array): void {
+  if (zs.length < 2) return;
+  let top = -1;
+  for (let o = 0; o < zs.length; o++) if (!Number.isNaN(zs[o]!) && (top < 0 || zs[o]! > zs[top]!)) top = o;
+  if (top >= 0) zs[top] = fisherCombine(zs);
+}
+
+/**
+ * The per-output scores `[T·S]` (step-major) that the flag rule of `combine` compares with k:
+ * under 'max' a copy of `z`; under 'fisher' each step's largest output carries the step's
+ * Fisher combination. `flagScores(combineOutputs(z, S, c), {…, combine: 'max'})` gives the same
+ * flags as `flagScores(z, {…, combine: c})`, so a threshold search can combine once and
+ * re-threshold many times.
+ */
+export function combineOutputs(z: ArrayLike<number>, outputs: number, combine: 'max' | 'fisher'): Float64Array {
+  checkNumber('outputs', outputs, { min: 1, integer: true });
+  const T = z.length / outputs;
+  checkOption(Number.isInteger(T), `combineOutputs: ${z.length} scores are not a multiple of ${outputs} outputs`);
+  checkOption(combine === 'max' || combine === 'fisher', `combine must be 'max' or 'fisher', got '${String(combine)}'`);
+  const out = Float64Array.from(z), step = new Float64Array(outputs);
+  if (combine === 'max') return out;
+  for (let t = 0; t < T; t++) {
+    for (let o = 0; o < outputs; o++) step[o] = out[t * outputs + o]!;
+    carryFisher(step);
+    out.set(step, t * outputs);
+  }
+  return out;
 }
 
 /**
@@ -118,10 +206,13 @@ export function resolveThreshold(o: ThresholdOptions = {}): ResolvedThreshold {
  *
  * A scorer with several outputs per step (e.g. one per scale) has one set of statistics and one
  * `post` stage per output: each output is standardised (and post-processed) on its own, and the
- * step's score is their maximum (over the finite ones; NaN when none is). With `refractory`, an
- * output's exceedance of k flags only when that output stayed at or below k for the previous
- * `refractory[o]` steps: a window of length w holds an event for w steps, and one event should
- * flag once.
+ * step's score is their maximum (over the finite ones; NaN when none is). With `combine`
+ * 'fisher', the output with the largest score instead carries the outputs' Fisher combination
+ * ({@link fisherCombine}) and the others keep their own; the step's score is again the largest.
+ * With `refractory`, an output's exceedance of k flags only when that output stayed at or below
+ * k for the previous `refractory[o]` steps: a window of length w holds an event for w steps, and
+ * one event should flag once (under 'fisher' the combined score counts for the output that
+ * carries it).
  */
 export class ThresholdState {
   private readonly outputs: number;
@@ -133,6 +224,7 @@ export class ThresholdState {
   private readonly refractory?: readonly number[];
   private readonly lastAbove: Float64Array;
   private step = 0;
+  private readonly zs: Float64Array;
   private readonly suppressor: FlagSuppressor;
   /**
    * `trainStats`: one `{mean, std}` per output (normal setting); `post`: an optional streaming
@@ -159,6 +251,7 @@ export class ThresholdState {
       this.refractory = extra.refractory;
     }
     this.lastAbove = new Float64Array(outputs).fill(-Infinity);
+    this.zs = new Float64Array(outputs);
     this.n = new Float64Array(outputs); this.s = new Float64Array(outputs); this.s2 = new Float64Array(outputs);
     this.suppressor = new FlagSuppressor(opts.delay);
   }
@@ -176,11 +269,16 @@ export class ThresholdState {
    */
   push(x: number | ArrayLike<number>, force = false, perOutput?: { [o: number]: number }): { z: number; flag: boolean } {
     const t = this.step++;
+    const zs = this.zs;
+    for (let o = 0; o < this.outputs; o++) {
+      const z = this.standardise(o, typeof x === 'number' ? x : x[o]!);
+      zs[o] = z;
+      if (perOutput) perOutput[o] = z;
+    }
+    if (this.opts.combine === 'fisher') carryFisher(zs);
     let best = NaN, above = false;
     for (let o = 0; o < this.outputs; o++) {
-      const v = typeof x === 'number' ? x : x[o]!;
-      const z = this.standardise(o, v);
-      if (perOutput) perOutput[o] = z;
+      const z = zs[o]!;
       if (z > best || (Number.isNaN(best) && !Number.isNaN(z))) best = z;
       if (z > this.opts.k) { // NaN > k is false
         if (!this.refractory || t - this.lastAbove[o]! > this.refractory[o]!) above = true;
@@ -208,13 +306,13 @@ export class ThresholdState {
 
 /**
  * The flags of already standardised (and post-processed) scores `z` `[T·S]` (S outputs,
- * step-major) at threshold k: the same rule as a detector's (maximum over outputs, refractory
+ * step-major) at threshold k: the same rule as a detector's (maximum or `combine` over outputs, refractory
  * periods, forced steps exempt from the suppression for `delay` steps), for re-thresholding stored scores.
  */
-export function flagScores(z: ArrayLike<number>, o: { k: number; delay: number; outputs?: number; refractory?: readonly number[]; forced?: ArrayLike<number> }): Uint8Array {
+export function flagScores(z: ArrayLike<number>, o: { k: number; delay: number; outputs?: number; refractory?: readonly number[]; forced?: ArrayLike<number>; combine?: 'max' | 'fisher' }): Uint8Array {
   const S = o.outputs ?? 1, T = z.length / S;
   checkOption(Number.isInteger(T), `flagScores: ${z.length} scores are not a multiple of ${S} outputs`);
-  const st = new ThresholdState(resolveThreshold({ k: o.k, delay: o.delay }), Array.from({ length: S }, () => ({ mean: 0, std: 1 })), undefined, { outputs: S, refractory: o.refractory });
+  const st = new ThresholdState(resolveThreshold({ k: o.k, delay: o.delay, combine: o.combine }), Array.from({ length: S }, () => ({ mean: 0, std: 1 })), undefined, { outputs: S, refractory: o.refractory });
   const step = new Float64Array(S), flags = new Uint8Array(T);
   for (let t = 0; t < T; t++) {
     for (let j = 0; j < S; j++) step[j] = z[t * S + j]!;
