@@ -225,26 +225,27 @@ async function fixedStep(): Promise<void> {
     if (args.includes('--profile')) {
       // kernel time by kernel name of one more step (this thread only)
       const prof = await tf.profile(async () => { await once(); });
-      const by = new Map<string, { ms: number; n: number }>();
-      for (const k of prof.kernels) {
-        const e = by.get(k.name) ?? { ms: 0, n: 0 };
-        e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; e.n++;
-        by.set(k.name, e);
-      }
-      const tot = [...by.values()].reduce((a, b) => a + b.ms, 0);
-      console.log(`kernels ${prof.kernels.length}, kernel ms ${tot.toFixed(0)}`);
-      for (const [k, v] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 22)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
-      if (args.includes('--shapes')) {
-        // the same, by kernel name and input shapes, for the matMuls and convs
-        const bs = new Map<string, { ms: number; n: number }>();
+      /** kernel ms and calls by `key`, largest first */
+      const timesBy = (key: (k: (typeof prof.kernels)[number]) => string | undefined) => {
+        const by = new Map<string, { ms: number; n: number }>();
         for (const k of prof.kernels) {
-          if (!new RegExp(arg('--shapes-of', 'MatMul|Conv')).test(k.name)) continue;
-          const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
-          const e = bs.get(key) ?? { ms: 0, n: 0 };
+          const name = key(k);
+          if (name === undefined) continue;
+          const e = by.get(name) ?? { ms: 0, n: 0 };
           e.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0; e.n++;
-          bs.set(key, e);
+          by.set(name, e);
         }
-        for (const [k, v] of [...bs].sort((a, b) => b[1].ms - a[1].ms).slice(0, 40)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+        return [...by].sort((a, b) => b[1].ms - a[1].ms);
+      };
+      const byName = timesBy((k) => k.name);
+      console.log(`kernels ${prof.kernels.length}, kernel ms ${byName.reduce((a, [, v]) => a + v.ms, 0).toFixed(0)}`);
+      for (const [k, v] of byName.slice(0, 22)) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+      if (args.includes('--shapes')) {
+        // the same, by kernel name and input shapes, for the kernels --shapes-of matches (the matMuls and convs by default)
+        const which = new RegExp(arg('--shapes-of', 'MatMul|Conv'));
+        for (const [k, v] of timesBy((k) => (which.test(k.name) ? `${k.name} ${JSON.stringify(k.inputShapes)}` : undefined)).slice(0, 40)) {
+          console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);
+        }
       }
     }
     const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;

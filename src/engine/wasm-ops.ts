@@ -42,6 +42,16 @@ function onWasm(x: Tensor): boolean {
 const offset = (backend: WasmBackendLike, t: tf.TensorInfo) => backend.typedArrayFromHeap(t).byteOffset;
 
 /**
+ * Runs an element-wise kernel that does the first n rounded down to a multiple of 4 elements
+ * (`run(byteOffset, count)`) over all n ≥ 4: once over everything, then over the last 4 again
+ * for the n mod 4 left (harmless: each output element depends on its input elements alone).
+ */
+function inFours(n: number, run: (at: number, count: number) => void): void {
+  run(0, n);
+  if (n % 4 !== 0) run(4 * (n - 4), 4);
+}
+
+/**
  * GELU's value x·Φ(x) and derivative Φ(x) + x·φ(x) in one pass (wasm/gelu.wat), within 4.2e-7
  * of float64 (tfjs's Erf-based ops: 4.5e-7); undefined off wasm or under 4 elements.
  */
@@ -59,10 +69,7 @@ function geluKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): 
   const px = offset(backend, x), pv = offset(backend, value), pd = offset(backend, deriv);
   const n = tf.util.sizeFromShape(x.shape);
   const k = wasmKernels(backend)!;
-  k.gelu(px, pv, pd, n);
-  // the last n mod 4 elements: the last 4 again (the outputs depend on x alone)
-  const tail = 4 * (n - 4);
-  if (n % 4 !== 0) k.gelu(px + tail, pv + tail, pd + tail, 4);
+  inFours(n, (at, count) => k.gelu(px + at, pv + at, pd + at, count));
   return [value, deriv];
 }
 
@@ -106,9 +113,7 @@ function adamwKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
   const n = tf.util.sizeFromShape(m.shape);
   const run = (at: number, count: number) => wasmKernels(backend)!.adamw(pm! + at, pv! + at, pg! + at, pp! + at, om! + at, ov! + at, op! + at, count,
     k.b1, k.ob1, k.b2, k.ob2, k.bc1, k.bc2, k.eps, k.lr, k.lrwd, k.wd);
-  run(0, n);
-  // the last n mod 4 elements: the last 4 again (the outputs depend on the inputs alone)
-  if (n % 4 !== 0) run(4 * (n - 4), 4);
+  inFours(n, run);
   return outs;
 }
 

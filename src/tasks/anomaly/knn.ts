@@ -210,7 +210,7 @@ export function knnNonConformity(
       best[j] = d;
       if (m < k) m++;
     }
-    if (m < k || usable < need) continue;
+    if (usable < need) continue; // (m = min(usable, k) and need ≥ k)
     let sum = 0;
     for (let j = 0; j < k; j++) sum += best[j]!;
     out[t - start] = sum;

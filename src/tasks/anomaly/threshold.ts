@@ -113,9 +113,13 @@ export interface ResolvedThreshold {
   combine: 'max' | 'fisher';
 }
 
+function checkCombine(combine: unknown): void {
+  checkOption(combine === 'max' || combine === 'fisher', `combine must be 'max' or 'fisher', got '${String(combine)}'`);
+}
+
 export function resolveThreshold(o: ThresholdOptions = {}): ResolvedThreshold {
   const r: ResolvedThreshold = { k: o.k ?? 4, delay: o.delay ?? 7, mode: o.mode ?? 'normal', minWindow: o.minWindow ?? 100, combine: o.combine ?? 'max' };
-  checkOption(r.combine === 'max' || r.combine === 'fisher', `combine must be 'max' or 'fisher', got '${String(r.combine)}'`);
+  checkCombine(r.combine);
   checkNumber('k', r.k, {});
   checkNumber('delay', r.delay, { min: 0, integer: true });
   checkNumber('minWindow', r.minWindow, { min: 1, integer: true });
@@ -188,7 +192,7 @@ export function combineOutputs(z: ArrayLike<number>, outputs: number, combine: '
   checkNumber('outputs', outputs, { min: 1, integer: true });
   const T = z.length / outputs;
   checkOption(Number.isInteger(T), `combineOutputs: ${z.length} scores are not a multiple of ${outputs} outputs`);
-  checkOption(combine === 'max' || combine === 'fisher', `combine must be 'max' or 'fisher', got '${String(combine)}'`);
+  checkCombine(combine);
   const out = Float64Array.from(z), step = new Float64Array(outputs);
   if (combine === 'max') return out;
   for (let t = 0; t < T; t++) {
