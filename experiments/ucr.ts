@@ -95,6 +95,12 @@ const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / Math.max(1, a.lengt
 const f3 = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(3));
 const pt = (v: number) => (Number.isNaN(v) ? '—' : `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}`);
 
+/** The header of the target tables (rows by `summary`). */
+const TARGET_HEADER = [
+  '| sets | n | ours mean | published mean | ours − pub (pt) | worst set (pt) | mean target | no set < −3 pt |',
+  '|---|---:|---:|---:|---:|---|---|---|',
+];
+
 /** Accuracy summary of `rows` against published column `col` (0: TimesURL copy, 1: MLRC copy where it differs). */
 function summary(label: string, rows: Row[], col: 0 | 1): string {
   const pub = rows.map((r) => { const ref = REF[r.dataset]!; return col === 1 && ref[1] !== null ? ref[1] : ref[0]; });
@@ -132,18 +138,22 @@ function seedSection(all: Row[]): string[] {
     '',
     'Same runs as above plus `--seed 1 … 4` (`node --import tsx experiments/ucr.ts --seed S Name …`). "official here" gives the official code\'s seeds 0 and 1. "within" says whether both official seeds lie inside the range of ours.',
     '',
-    '| dataset | seeds | ours per seed | ours mean ± sd | official s0, s1 (mean) | within | published | ours mean − pub (pt) | ours mean − official (pt) |',
+    '| dataset | seeds | ours per seed | ours mean ± sd | official s0, s1 (mean) | within | published | ours mean − pub (pt) | ours mean − official (pt, ± 1 se) |',
     '|---|---:|---|---:|---|---|---:|---:|---:|',
   ];
   const means: Row[] = [];
+  const ses = new Map<string, number>();
   for (const [name, rs] of multi) {
     const acc = rs.map((r) => r.accuracy);
     const [pub, , o0, o1] = REF[name] ?? [NaN, null, NaN, NaN];
     const off = (o0 + o1) / 2;
     const lo = Math.min(...acc), hi = Math.max(...acc);
     const within = Number.isNaN(off) ? '—' : o0 >= lo - 1e-9 && o0 <= hi + 1e-9 && o1 >= lo - 1e-9 && o1 <= hi + 1e-9 ? 'yes' : 'no';
-    lines.push(`| ${name} | ${rs.map((r) => r.seed).join(',')} | ${acc.map(f3).join(', ')} | ${f3(mean(acc))} ± ${f3(sd(acc))} | ${Number.isNaN(off) ? '—' : `${f3(o0)}, ${f3(o1)} (${f3(off)})`} | ${within} | ${f3(pub)} | ${pt(mean(acc) - pub)} | ${pt(mean(acc) - off)} |`);
+    // standard error of ours − official, taking the official code's seed spread to be ours
+    const se = sd(acc) * Math.sqrt(1 / acc.length + 1 / 2);
+    lines.push(`| ${name} | ${rs.map((r) => r.seed).join(',')} | ${acc.map(f3).join(', ')} | ${f3(mean(acc))} ± ${f3(sd(acc))} | ${Number.isNaN(off) ? '—' : `${f3(o0)}, ${f3(o1)} (${f3(off)})`} | ${within} | ${f3(pub)} | ${pt(mean(acc) - pub)} | ${pt(mean(acc) - off)}${Number.isNaN(off) ? '' : ` ± ${(100 * se).toFixed(1)}`} |`);
     means.push({ ...rs[0]!, accuracy: mean(acc) });
+    ses.set(name, se);
   }
   const ucr = means.filter((r) => !UEA.has(r.dataset));
   const withOff = ucr.filter((r) => !Number.isNaN(REF[r.dataset]![2]));
@@ -151,8 +161,7 @@ function seedSection(all: Row[]): string[] {
     '',
     'Targets on the per-set means of our seeds:',
     '',
-    '| sets | n | ours mean | published mean | ours − pub (pt) | worst set (pt) | mean target | no set < −3 pt |',
-    '|---|---:|---:|---:|---:|---|---|---|',
+    ...TARGET_HEADER,
     summary('UCR vs TimesURL copy, seed means', ucr, 0),
     summary('UCR vs MLRC copy, seed means', ucr, 1),
   );
@@ -160,7 +169,8 @@ function seedSection(all: Row[]): string[] {
     const offMeans = withOff.map((r) => { const ref = REF[r.dataset]!; return (ref[2] + ref[3]) / 2; });
     const diffs = withOff.map((r, i) => r.accuracy - offMeans[i]!);
     const worst = Math.min(...diffs);
-    lines.push('', `Against the official code run here, on the ${withOff.length} UCR sets both ran with several seeds: ours ${f3(mean(withOff.map((r) => r.accuracy)))} vs official ${f3(mean(offMeans))} (${pt(mean(diffs))} pt; worst set ${pt(worst)}, ${withOff[diffs.indexOf(worst)]!.dataset}; ${diffs.filter((d) => d < -0.03).length} set(s) more than 3 points below it).`);
+    const seMean = Math.sqrt(withOff.reduce((a, r) => a + ses.get(r.dataset)! ** 2, 0)) / withOff.length;
+    lines.push('', `Against the official code run here, on the ${withOff.length} UCR sets both ran with several seeds: ours ${f3(mean(withOff.map((r) => r.accuracy)))} vs official ${f3(mean(offMeans))} (${pt(mean(diffs))} ± ${(100 * seMean).toFixed(1)} pt, one standard error taking the official code's seed spread on each set to be ours; worst set ${pt(worst)} ± ${(100 * ses.get(withOff[diffs.indexOf(worst)]!.dataset)!).toFixed(1)}, ${withOff[diffs.indexOf(worst)]!.dataset}; ${diffs.filter((d) => d < -0.03).length} set(s) more than 3 points below it).`);
   }
   return lines;
 }
@@ -192,8 +202,7 @@ function writeTable(): void {
     '',
     '## Targets: mean accuracy ≥ published mean over the same sets, and no set more than 3 points below published (published values have 3 decimals; ±0.0005 tolerated)',
     '',
-    '| sets | n | ours mean | published mean | ours − pub (pt) | worst set (pt) | mean target | no set < −3 pt |',
-    '|---|---:|---:|---:|---:|---|---|---|',
+    ...TARGET_HEADER,
     summary('UCR vs TimesURL copy', ucr, 0),
     summary('UCR vs MLRC copy (TimesURL where MLRC has none)', ucr, 1),
     summary('UEA vs TimesURL T4', uea, 0),

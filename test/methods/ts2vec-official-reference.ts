@@ -13,7 +13,10 @@
  * disagree with a float64 finite-difference check while our step agreed with it.
  */
 import type { DilatedConvEncoder } from '../../src/backbones/dilated-conv.js';
+import { Rng } from '../../src/engine/random.js';
 import { tf, type Tensor, type Tensor2D, type Tensor3D } from '../../src/engine/tf.js';
+import type { SeriesArray } from '../../src/methods/crops.js';
+import { dropMasks, pairedViewsLoss } from '../../src/methods/ts2vec-step.js';
 
 /** `SamePadConv`: zero padding of rf // 2 on both sides (odd rf), then a valid conv: Σ_k x[t + k·d − pad] W_k + b. */
 export function sameConv(x: Tensor3D, w: Tensor, b: Tensor, d: number): Tensor3D {
@@ -93,3 +96,61 @@ export function hierarchicalLoss(z1: Tensor3D, z2: Tensor3D): tf.Scalar {
   return tf.div(loss, d) as tf.Scalar;
 }
 
+
+/** Loss value and the gradient of every parameter of `net`, by name. */
+export function gradientsOf(net: DilatedConvEncoder, f: () => tf.Scalar): { loss: number; grads: Map<string, Float32Array> } {
+  const params = net.namedParameters();
+  const { value, grads } = tf.variableGrads(f, [...params.values()]);
+  const out = new Map<string, Float32Array>();
+  for (const [k, v] of params) out.set(k, grads[v.name]!.dataSync() as Float32Array);
+  const loss = value.dataSync()[0]!;
+  tf.dispose([value, ...Object.values(grads)]);
+  return { loss, grads: out };
+}
+
+/** Ours vs the reference on one step: both losses, and per parameter max |ours − ref| and max |ref|. */
+export interface StepComparison {
+  loss: number;
+  refLoss: number;
+  errors: { name: string; diff: number; scale: number }[];
+}
+
+/**
+ * One training step's loss and gradients, ours (`pairedViewsLoss`, stacked or apart as `stack`
+ * says, or as it decides) against the reference: each view through `encoderForward`, the crop
+ * (view 1's last `cropL` steps, view 2's first), the same dropout masks (`dropMasks` with the
+ * two `dropSeeds`), `hierarchicalLoss`. Paper loss settings (alpha 0.5, temporal unit 0).
+ */
+export function compareStep(
+  net: DilatedConvEncoder, views: readonly [SeriesArray, SeriesArray], keeps: readonly [Uint8Array, Uint8Array], cropL: number,
+  dropSeeds: readonly [number, number], stack?: boolean,
+): StepComparison {
+  const B = views[0].n, D = net.outputDims, rate = net.config.dropout;
+  const pair = pairedViewsLoss(net, views, keeps, cropL, [new Rng(dropSeeds[0]), new Rng(dropSeeds[1])], { alpha: 0.5, temporalUnit: 0 }, stack === undefined ? {} : { stack });
+  const ours = gradientsOf(net, pair.loss);
+  pair.dispose();
+  const [d0, d1] = [new Rng(dropSeeds[0]), new Rng(dropSeeds[1])];
+  const drop = rate > 0 ? dropMasks(B, [views[0].length, views[1].length], cropL, D, rate, [d0.seed(), d1.seed()]) : undefined;
+  const inputs = views.map((v, i) => [
+    tf.tensor3d(v.values.map((x) => (Number.isNaN(x) ? 0 : x)), [B, v.length, v.channels]),
+    tf.tensor2d(Float32Array.from(keeps[i]!), [B, v.length]),
+  ] as const);
+  const ref = gradientsOf(net, () => {
+    const [o1, o2] = inputs.map(([x, m]) => encoderForward(net, x, m)) as [Tensor3D, Tensor3D];
+    let z1 = tf.slice(o1, [0, o1.shape[1] - cropL, 0], [B, cropL, D]) as Tensor3D;
+    let z2 = tf.slice(o2, [0, 0, 0], [B, cropL, D]) as Tensor3D;
+    if (drop) {
+      z1 = tf.mul(z1, tf.slice(drop, [0, 0, 0], [B, -1, -1]));
+      z2 = tf.mul(z2, tf.slice(drop, [B, 0, 0], [B, -1, -1]));
+    }
+    return hierarchicalLoss(z1, z2);
+  });
+  tf.dispose([...(drop ? [drop] : []), ...inputs.flat()]);
+  const errors = [...ref.grads].map(([name, g]) => {
+    const o = ours.grads.get(name)!;
+    let scale = 1e-12, diff = 0;
+    for (let i = 0; i < g.length; i++) { scale = Math.max(scale, Math.abs(g[i]!)); diff = Math.max(diff, Math.abs(o[i]! - g[i]!)); }
+    return { name, diff, scale };
+  });
+  return { loss: ours.loss, refLoss: ref.loss, errors };
+}
