@@ -4,6 +4,12 @@
  * backprops, Einsum). We register them for wasm by running tfjs-backend-cpu's kernel on a
  * private CPU backend: read inputs, compute, write the output back. Slow for big conv
  * filters, which is why our own conv1d (ops.ts) never needs Conv2DBackpropFilter.
+ *
+ * One wasm kernel is registered but gives wrong values, and is replaced the same way:
+ * MaxPoolGrad drops the gradient of some pooling windows (e.g. input [3, 2, 1, 1], window and
+ * stride [2, 1]: the third window's gradient comes back 0; input [1, 6, 1, 2]: one of six).
+ * Our own training code never uses it (losses.ts pools with its own gradient), but a model
+ * written with `tf.maxPool` would train on wrong gradients without a word.
  */
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { tf } from './tf.js';
@@ -16,18 +22,25 @@ const MISSING_ON_WASM = [
   'Einsum',
 ];
 
+/** Kernels wasm registers but computes wrongly (see above): replaced by the CPU kernel. */
+const WRONG_ON_WASM = ['MaxPoolGrad'];
+
 let cpu: MathBackendCPU | undefined;
 const registered = new Set<string>();
 
 interface TensorInfoLike { dataId: object; shape: number[]; dtype: tf.DataType }
 
-/** Registers CPU-fallback kernels for wasm where wasm lacks them. Idempotent. */
+/** Registers CPU-fallback kernels for wasm where wasm lacks them or gets them wrong. Idempotent. */
 export function registerWasmFallbacks(): string[] {
   const done: string[] = [];
-  for (const kernelName of MISSING_ON_WASM) {
-    if (registered.has(kernelName) || tf.getKernel(kernelName, 'wasm')) continue;
+  for (const kernelName of [...MISSING_ON_WASM, ...WRONG_ON_WASM]) {
+    if (registered.has(kernelName)) continue;
     const cpuKernel = tf.getKernel(kernelName, 'cpu');
     if (!cpuKernel) continue;
+    if (tf.getKernel(kernelName, 'wasm')) {
+      if (!WRONG_ON_WASM.includes(kernelName)) continue;
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
     tf.registerKernel({
       kernelName,
       backendName: 'wasm',

@@ -209,3 +209,27 @@ test('conv1d with a fused bias: value and gradients (x, w, bias) match conv1d + 
     for (let i = 0; i < 3; i++) assert.ok(maxAbsDiff(g1[i]!, g2[i]!) < 1e-4, `grad ${i}`);
   });
 });
+
+test("tf.maxPool's gradient routes each window's gradient to its maximum (wasm's own MaxPoolGrad, which drops some windows, is replaced)", () => {
+  // shapes where tfjs-backend-wasm 4.22's MaxPoolGrad returned zeros for some windows
+  for (const [shape, win] of [[[3, 2, 1, 1], [2, 1]], [[1, 6, 1, 2], [2, 1]], [[2, 5, 3, 2], [2, 2]], [[1, 8, 1, 3], [2, 1]]] as [[number, number, number, number], [number, number]][]) {
+    const [N, H, W, C] = shape;
+    const n = N * H * W * C;
+    const xs = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 7.3)); // no ties
+    const Ho = Math.floor(H / win[0]), Wo = Math.floor(W / win[1]);
+    const dys = Float32Array.from({ length: N * Ho * Wo * C }, (_, i) => i + 1);
+    const want = new Float32Array(n);
+    for (let b = 0; b < N; b++) for (let i = 0; i < Ho; i++) for (let j = 0; j < Wo; j++) for (let c = 0; c < C; c++) {
+      let best = -1;
+      for (let di = 0; di < win[0]; di++) for (let dj = 0; dj < win[1]; dj++) {
+        const at = ((b * H + i * win[0] + di) * W + j * win[1] + dj) * C + c;
+        if (best < 0 || xs[at]! > xs[best]!) best = at;
+      }
+      want[best] += dys[((b * Ho + i) * Wo + j) * C + c]!;
+    }
+    const x = tf.tensor4d(xs, shape), dy = tf.tensor4d(dys, [N, Ho, Wo, C]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, win, win, 'valid'), dy)))(x);
+    assert.deepEqual(Array.from(g.dataSync()), Array.from(want), `input [${shape.join(', ')}], window [${win.join(', ')}]`);
+    tf.dispose([x, dy, g]);
+  }
+});
