@@ -116,7 +116,7 @@ function summary(label: string, rows: Row[], col: 0 | 1): string {
 /** Rows of the runs with the default iterations (runs with `--iters` are kept apart in runs/ but not tabled). */
 function readRuns(): Row[] {
   const rows: Row[] = existsSync(RUNS)
-    ? readdirSync(RUNS).filter((f) => f.endsWith('.json') && !f.includes('_it')).map((f) => JSON.parse(readFileSync(join(RUNS, f), 'utf8')) as Row)
+    ? readdirSync(RUNS).filter((f) => f.endsWith('.json') && !/_it\d+\.json$/.test(f)).map((f) => JSON.parse(readFileSync(join(RUNS, f), 'utf8')) as Row)
     : [];
   return rows.sort((a, b) => ORDER.indexOf(a.dataset) - ORDER.indexOf(b.dataset) || a.seed - b.seed);
 }
