@@ -28,6 +28,8 @@ import { compareStep } from '../test/methods/ts2vec-official-reference.js';
 
 const { values: args } = parseArgs({ options: { dataset: { type: 'string', default: 'FaceFour' }, steps: { type: 'string', default: '6' }, seed: { type: 'string', default: '7' } } });
 const name = args.dataset!, steps = Number(args.steps), seed = Number(args.seed);
+if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a positive integer, got ${args.steps}`);
+if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${args.seed}`);
 const DATA = process.env.TSREPR_DATA ?? '/work/shared/datasets-raw';
 const OUT = new URL('./results/ucr/', import.meta.url).pathname;
 
