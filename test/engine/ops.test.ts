@@ -225,7 +225,7 @@ test("tf.maxPool's gradient routes each window's gradient to its maximum (wasm's
         const at = ((b * H + i * win[0] + di) * W + j * win[1] + dj) * C + c;
         if (best < 0 || xs[at]! > xs[best]!) best = at;
       }
-      want[best] += dys[((b * Ho + i) * Wo + j) * C + c]!;
+      want[best] = want[best]! + dys[((b * Ho + i) * Wo + j) * C + c]!;
     }
     const x = tf.tensor4d(xs, shape), dy = tf.tensor4d(dys, [N, Ho, Wo, C]);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, win, win, 'valid'), dy)))(x);
