@@ -136,7 +136,7 @@ function seedSection(all: Row[]): string[] {
     '',
     '## Over seeds (sets run with more than one seed)',
     '',
-    'Seed 0 from above plus the runs of other seeds (`node --import tsx experiments/ucr.ts --seed S Name …`; here seeds 1–4 on every UCR set and 5–9 on FaceFour and Beef). "official here" gives the official code\'s seeds 0 and 1. "within" says whether both official seeds lie inside the range of ours.',
+    'Seed 0 from above plus the runs of other seeds (`node --import tsx experiments/ucr.ts --seed S Name …`; here seeds 1–4 on every UCR and UEA set and 5–9 on FaceFour and Beef). "official here" gives the official code\'s seeds 0 and 1. "within" says whether both official seeds lie inside the range of ours.',
     '',
     '| dataset | seeds | ours per seed | ours mean ± sd | official s0, s1 (mean) | within | published | ours mean − pub (pt) | ours mean − official (pt, ± 1 se) |',
     '|---|---:|---|---:|---|---|---:|---:|---:|',
@@ -155,7 +155,7 @@ function seedSection(all: Row[]): string[] {
     means.push({ ...rs[0]!, accuracy: mean(acc) });
     ses.set(name, se);
   }
-  const ucr = means.filter((r) => !UEA.has(r.dataset));
+  const ucr = means.filter((r) => !UEA.has(r.dataset)), uea = means.filter((r) => UEA.has(r.dataset));
   const withOff = ucr.filter((r) => !Number.isNaN(REF[r.dataset]![2]));
   lines.push(
     '',
@@ -164,6 +164,7 @@ function seedSection(all: Row[]): string[] {
     ...TARGET_HEADER,
     summary('UCR vs TimesURL copy, seed means', ucr, 0),
     summary('UCR vs MLRC copy, seed means', ucr, 1),
+    ...(uea.length ? [summary('UEA vs TimesURL T4, seed means', uea, 0)] : []),
   );
   if (withOff.length) {
     const offMeans = withOff.map((r) => { const ref = REF[r.dataset]!; return (ref[2] + ref[3]) / 2; });
