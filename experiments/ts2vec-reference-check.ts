@@ -9,14 +9,14 @@
  *
  *   node --import tsx experiments/ts2vec-reference-check.ts [--dataset FaceFour] [--steps 6] [--seed 7]
  *
- * Reads $TSREPR_DATA/classification/<Name>/<Name>_TRAIN.* and writes
+ * Finds <Name> as `tsrepr --dataset` does (bundled, then $TSREPR_DATA, then the cache), and writes
  * experiments/results/ucr/reference-check-<Name>.md.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DilatedConvEncoder } from '../src/backbones/dilated-conv.js';
-import { loadLabelledFile } from '../src/data/classification.js';
+import { loadDataset } from '../src/data/registry.js';
 import { initBackend } from '../src/engine/backend.js';
 import { setQuiet } from '../src/engine/log.js';
 import { installSharedWasmIdentity } from '../src/engine/ops.js';
@@ -35,10 +35,9 @@ const OUT = new URL('./results/ucr/', import.meta.url).pathname;
 
 setQuiet(true);
 const backend = (await initBackend(process.env.TSREPR_BACKEND ?? 'wasm')).backend;
-const dir = join(DATA, 'classification', name);
-const file = ['.ts.gz', '.ts', '.tsv.gz', '.tsv', '.arff.gz', '.arff'].map((e) => join(dir, `${name}_TRAIN${e}`)).find(existsSync);
-if (!file) throw new Error(`no ${name}_TRAIN file under ${dir}`);
-const ds = await loadLabelledFile(file);
+const loaded = await loadDataset(name, { dataDir: DATA });
+if (loaded.task !== 'classification') throw new Error(`${name} is a ${loaded.task} dataset; this check needs a classification one`);
+const ds = loaded.train;
 const data: SeriesArray = { values: ds.values, n: ds.n, length: ds.length, channels: ds.channels };
 const B = Math.min(8, data.n), rate = 0.1;
 

@@ -217,7 +217,6 @@ export function gelu<T extends Tensor>(x: T): T {
 
 let fastSliceChecked = false;
 
-
 /**
  * tfjs-backend-wasm 4.22's Slice kernel starts with `readSync(x)`, a copy of the WHOLE input
  * into a fresh JS buffer, so taking a small slice of a big tensor costs the big tensor's size
